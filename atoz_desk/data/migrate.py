@@ -1,0 +1,179 @@
+"""Migrations glue: build the Alembic config in code, upgrade, and tell how the schema stands.
+
+No Qt here: the command line, the app's start-up and the tests all use it.
+The Alembic environment itself lives in the top-level ``db/`` folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import make_url
+
+import atoz_desk
+from atoz_desk.data.base import Base
+from atoz_desk.data.database import Database
+from atoz_desk.domain.errors import DomainError
+
+SchemaState = Literal["empty", "behind", "current", "ahead"]
+
+
+class SchemaTooNew(DomainError):
+    """The database was migrated by a newer AtoZ Desk than this one."""
+
+
+class SchemaUnversioned(DomainError):
+    """The database holds AtoZ Desk tables but no record of which schema version made them."""
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    current: str | None
+    head: str
+    state: SchemaState
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "current"
+
+
+def migrations_dir() -> Path:
+    return Path(atoz_desk.__file__).resolve().parent.parent / "db"
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic Config for `url`, without any alembic.ini."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("path_separator", "os")
+    # ConfigParser interpolates "%": a URL-encoded password must be escaped.
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    # `alembic revision --autogenerate` output is made ruff-clean as it is written.
+    cfg.set_section_option("post_write_hooks", "hooks", "ruff_format, ruff_fix")
+    cfg.set_section_option("post_write_hooks", "ruff_format.type", "module")
+    cfg.set_section_option("post_write_hooks", "ruff_format.module", "ruff")
+    cfg.set_section_option("post_write_hooks", "ruff_format.options", "format REVISION_SCRIPT_FILENAME")
+    cfg.set_section_option("post_write_hooks", "ruff_fix.type", "module")
+    cfg.set_section_option("post_write_hooks", "ruff_fix.module", "ruff")
+    cfg.set_section_option("post_write_hooks", "ruff_fix.options", "check --fix REVISION_SCRIPT_FILENAME")
+    return cfg
+
+
+def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
+
+
+def head_revision() -> str:
+    head = _script().get_current_head()
+    if head is None:  # pragma: no cover - the initial migration always exists
+        raise RuntimeError(f"no migrations found in {migrations_dir()}")
+    return head
+
+
+def _current_heads(engine: Engine) -> tuple[str, ...]:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_heads()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is stamped with; None when it has never been migrated."""
+    heads = _current_heads(engine)
+    return ",".join(heads) if heads else None
+
+
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:  # includes ResolutionError
+        return False
+
+
+def _app_tables(engine: Engine) -> list[str]:
+    existing = set(inspect(engine).get_table_names())
+    return sorted(existing & set(Base.metadata.tables))
+
+
+def status(engine: Engine) -> SchemaStatus:
+    script = _script()
+    head = head_revision()
+    heads = _current_heads(engine)
+    current = ",".join(heads) if heads else None
+    if not heads:
+        tables = _app_tables(engine)
+        if tables:
+            message = (
+                f"The database has {len(tables)} AtoZ Desk tables but no schema version record; "
+                "it was not created by the migrations. Back it up and create a fresh database, "
+                f"or stamp it with the matching revision (head is {head})."
+            )
+        else:
+            message = f"The database is empty; upgrading will create the schema (revision {head})."
+        return SchemaStatus(None, head, "empty", message)
+    unknown = [rev for rev in heads if not _known(script, rev)]
+    if unknown:
+        return SchemaStatus(
+            current,
+            head,
+            "ahead",
+            f"The database schema is at revision {current}, which this version of AtoZ Desk "
+            f"(schema {head}) does not know: it was upgraded by a newer AtoZ Desk. "
+            "Install the newer version; do not use this one with this database.",
+        )
+    if heads == (head,):
+        return SchemaStatus(current, head, "current", f"The database schema is up to date (revision {head}).")
+    return SchemaStatus(
+        current,
+        head,
+        "behind",
+        f"The database schema is at revision {current}; this version of AtoZ Desk needs {head}. "
+        "Upgrading will bring it up to date.",
+    )
+
+
+def upgrade(db_or_url: Database | str, revision: str = "head") -> None:
+    """Migrate the database to `revision` (default: the newest this code knows)."""
+    if isinstance(db_or_url, Database):
+        _upgrade_engine(db_or_url.engine, revision)
+        return
+    db = Database(db_or_url)
+    try:
+        _upgrade_engine(db.engine, revision)
+    finally:
+        db.dispose()
+
+
+def _upgrade_engine(engine: Engine, revision: str) -> None:
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.connect() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+
+
+def ensure_current(db: Database) -> SchemaStatus:
+    """Bring an empty or older database up to date; refuse one made by a newer AtoZ Desk.
+
+    Returns the status after any upgrade. Raises SchemaTooNew (the database is
+    newer than this code) or SchemaUnversioned (tables without a version record).
+    """
+    before = status(db.engine)
+    if before.state == "ahead":
+        raise SchemaTooNew(before.message)
+    if before.state == "empty" and _app_tables(db.engine):
+        raise SchemaUnversioned(before.message)
+    if before.state in ("empty", "behind"):
+        upgrade(db)
+    return status(db.engine)
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, for printing and logs."""
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,1 @@
+"""Pure claims-program rules: no Qt, no SQL."""
