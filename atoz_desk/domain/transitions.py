@@ -492,16 +492,20 @@ def _amount_checked(t: Transition, facts: ClaimFacts, params: ActionParams) -> D
     return params.amount if t.requires.amount else facts.approved_amount
 
 
+def _role_refusal(t: Transition, actor: Actor) -> str:
+    if not t.roles:
+        return f"'{t.label}' is made only by the deadline sweep"
+    who = " or ".join(sorted(r.value for r in t.roles))
+    role = actor.role.value if actor.role else "system"
+    return f"'{t.label}' needs the role {who}; you are {role}"
+
+
 def unavailable_reason(t: Transition, facts: ClaimFacts, actor: Actor, policy: PolicySettings) -> str | None:
     """Why this move cannot be offered now (state, role, guard), or None when it can."""
     if facts.state not in t.sources:
         return f"a claim that is {facts.state.label.lower()} cannot take '{t.label}'"
     if not role_allows(t, actor):
-        if not t.roles:
-            return f"'{t.label}' is made only by the deadline sweep"
-        who = " or ".join(sorted(r.value for r in t.roles))
-        role = actor.role.value if actor.role else "system"
-        return f"'{t.label}' needs the role {who}; you are {role}"
+        return _role_refusal(t, actor)
     if t.guard is not None:
         return t.guard(facts, policy)
     return None
@@ -552,6 +556,8 @@ def check_action(
 ) -> tuple[Transition, ActionParams]:
     """Validate a move completely before anything changes; returns normalised params."""
     t = transition_for(action)
+    if not role_allows(t, actor):
+        raise PermissionDenied(_role_refusal(t, actor))
     if facts.state not in t.sources:
         raise TransitionNotAllowed(f"'{t.label}' is not possible: the claim is {facts.state.label.lower()}")
     reason = unavailable_reason(t, facts, actor, policy)

@@ -213,7 +213,7 @@ def page_rows(
 
 
 def build_detail(s: Session, c: Claim, policy: PolicySettings) -> ClaimDetail:
-    users = dict(s.execute(select(User.id, User.display_name)).tuples().all())
+    users: dict[int, str] = {uid: name for uid, name in s.execute(select(User.id, User.display_name))}
 
     def who(uid: int | None) -> str:
         return users.get(uid, "system") if uid is not None else "system"
