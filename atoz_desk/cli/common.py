@@ -17,10 +17,12 @@ def open_services(url: str, *, upgrade: bool = True) -> Services:
     """The services over the database at `url`, its schema brought up to date first."""
     from atoz_desk.data.migrate import ensure_current
 
+    from atoz_desk.services.settings import load_policy
+
     db = Database(url)
     if upgrade:
         ensure_current(db)
-    return Services.build(db)
+    return Services.build(db, load_policy(db))
 
 
 def to_jsonable(value: Any) -> Any:
