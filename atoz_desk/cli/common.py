@@ -16,7 +16,6 @@ from atoz_desk.services import Services
 def open_services(url: str, *, upgrade: bool = True) -> Services:
     """The services over the database at `url`, its schema brought up to date first."""
     from atoz_desk.data.migrate import ensure_current
-
     from atoz_desk.services.settings import load_policy
 
     db = Database(url)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,6 +22,10 @@ from atoz_desk.domain.errors import DomainError, StaleEdit
 
 class DatabaseUnavailable(DomainError):
     """The database cannot be reached; nothing was changed."""
+
+
+class ConcurrentChange(DomainError):
+    """A uniqueness clash with another writer's simultaneous insert; retrying resolves it."""
 
 
 def normalise_url(url: str) -> str:
@@ -93,6 +97,14 @@ class Database:
                     "Try again when the connection is back."
                 ) from exc
             raise
+        except IntegrityError as exc:
+            # services check what they can first; what remains is another workstation saving
+            # the same new record (seller, order, …) at the same moment
+            session.rollback()
+            raise ConcurrentChange(
+                "Another workstation saved the same record at the same moment; nothing was saved. "
+                f"Try again. ({_first_line(exc)})"
+            ) from exc
         except BaseException:
             session.rollback()
             raise

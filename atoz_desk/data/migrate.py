@@ -6,6 +6,8 @@ The Alembic environment itself lives in the top-level ``db/`` folder.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -15,12 +17,13 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 import atoz_desk
 from atoz_desk.data.base import Base
-from atoz_desk.data.database import Database
+from atoz_desk.data.database import Database, DatabaseUnavailable
 from atoz_desk.domain.errors import DomainError
 
 SchemaState = Literal["empty", "behind", "current", "ahead"]
@@ -79,8 +82,23 @@ def head_revision() -> str:
     return head
 
 
+@contextmanager
+def _connect(engine: Engine) -> Iterator[Connection]:
+    """A connection; failing to open one is DatabaseUnavailable (an expected problem), not a crash."""
+    try:
+        connection = engine.connect()
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc).__name__
+        raise DatabaseUnavailable(
+            f"The database at {engine.url.render_as_string(hide_password=True)} cannot be reached "
+            f"({reason}). Check the address and that the server is running."
+        ) from exc
+    with connection:
+        yield connection
+
+
 def _current_heads(engine: Engine) -> tuple[str, ...]:
-    with engine.connect() as connection:
+    with _connect(engine) as connection:
         return MigrationContext.configure(connection).get_current_heads()
 
 
@@ -98,7 +116,8 @@ def _known(script: ScriptDirectory, revision: str) -> bool:
 
 
 def _app_tables(engine: Engine) -> list[str]:
-    existing = set(inspect(engine).get_table_names())
+    with _connect(engine) as connection:
+        existing = set(inspect(connection).get_table_names())
     return sorted(existing & set(Base.metadata.tables))
 
 
@@ -153,7 +172,7 @@ def upgrade(db_or_url: Database | str, revision: str = "head") -> None:
 
 def _upgrade_engine(engine: Engine, revision: str) -> None:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.connect() as connection:
+    with _connect(engine) as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 

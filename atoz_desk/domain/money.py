@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from atoz_desk.domain.errors import ValidationError
@@ -9,6 +10,8 @@ from atoz_desk.domain.errors import ValidationError
 CENT = Decimal("0.01")
 SUPPORTED_CURRENCIES = ("USD", "GBP", "EUR")
 _SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
+_PLAIN_AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]{1,2}0*)?", re.ASCII)
+_DECIMAL_SHAPE = re.compile(r"-?[0-9]+\.[0-9]+", re.ASCII)
 
 
 def parse_amount(
@@ -35,18 +38,23 @@ def parse_amount(
             text = text.removeprefix(symbol)
         if not text:
             raise ValidationError(f"{field}: an amount is required", field)
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(f"{field}: {value!r} is not a number", field) from None
+        # plain digits only: no exponents, underscores or other scripts' digits in money
+        if not _PLAIN_AMOUNT.fullmatch(text):
+            if _DECIMAL_SHAPE.fullmatch(text):
+                raise ValidationError(f"{field}: {value!r} has more than 2 decimal places", field)
+            raise ValidationError(f"{field}: {value!r} is not a number like 1234.56", field)
+        amount = Decimal(text)
     else:
         raise ValidationError(f"{field}: {value!r} is not an amount", field)
     if not amount.is_finite():
         raise ValidationError(f"{field}: {value!r} is not a finite amount", field)
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(CENT):
+    try:
+        quantized = amount.quantize(CENT)
+    except InvalidOperation:
+        raise ValidationError(f"{field}: {value!r} is far over any allowed amount", field) from None
+    if quantized != amount:
         raise ValidationError(f"{field}: {value!r} has more than 2 decimal places", field)
-    amount = amount.quantize(CENT)
+    amount = quantized
     if minimum_exclusive is not None and amount <= minimum_exclusive:
         raise ValidationError(
             f"{field}: must be greater than {format_money(minimum_exclusive)} (got {amount})", field

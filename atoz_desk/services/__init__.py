@@ -11,6 +11,7 @@ from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.services.assignment import AssignmentService
 from atoz_desk.services.auth import UserService
 from atoz_desk.services.claims import ClaimQueries
+from atoz_desk.services.importer import ImportService
 from atoz_desk.services.intake import IntakeService
 from atoz_desk.services.sweep import DeadlineSweep
 from atoz_desk.services.workflow import ClaimWorkflow
@@ -29,6 +30,7 @@ class Services:
     clock: Callable[[], datetime]
     users: UserService
     intake: IntakeService
+    importer: ImportService
     claims: ClaimQueries
     workflow: ClaimWorkflow
     assignment: AssignmentService
@@ -49,6 +51,7 @@ class Services:
             clock=clock,
             users=UserService(*args),
             intake=IntakeService(*args),
+            importer=ImportService(*args),
             claims=ClaimQueries(*args),
             workflow=ClaimWorkflow(*args),
             assignment=AssignmentService(*args),

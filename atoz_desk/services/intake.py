@@ -152,6 +152,11 @@ def _product(s: Session, req: IntakeRequest, seller: Seller) -> Product:
         )
         s.add(product)
         s.flush()
+    elif product.seller_id != seller.id:
+        raise ValidationError(
+            f"product_id: product {req.product_id} is sold by another seller, not {req.seller_id}",
+            "product_id",
+        )
     return product
 
 

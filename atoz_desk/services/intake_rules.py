@@ -42,7 +42,7 @@ _MAX_TEXT = {"description": 10_000, "customer_address": 500, "product_title": 50
 
 def _text(row: Mapping[str, object], name: str, *, required: bool = True, limit: int = 200) -> str:
     raw = row.get(name)
-    value = "" if raw is None else str(raw).strip()
+    value = "" if raw is None else str(raw).replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not value:
         raise ValidationError(f"{name}: a value is required", name)
     if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
@@ -71,13 +71,13 @@ def _datetime(row: Mapping[str, object], name: str) -> datetime:
     value = _text(row, name)
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)  # the feed's times are UTC unless they say otherwise
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise ValidationError(
             f"{name}: {value!r} is not a date and time (use ISO 8601, e.g. 2026-10-01T14:30:00Z)", name
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)  # the feed's times are UTC unless they say otherwise
-    return parsed.astimezone(UTC)
 
 
 def parse_intake(row: Mapping[str, object], policy: PolicySettings, now: datetime) -> IntakeRequest:

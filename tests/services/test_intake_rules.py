@@ -43,7 +43,8 @@ def test_a_good_row_is_normalised() -> None:
     ("field", "value", "message"),
     [
         ("amount_claimed", "-5", "greater than"),
-        ("amount_claimed", "1e9", "over the program maximum"),
+        ("amount_claimed", "1e9", "not a number like"),
+        ("amount_claimed", "1000000.01", "over the program maximum"),
         ("amount_claimed", "12.345", "2 decimal places"),
         ("amount_claimed", "ten", "not a number"),
         ("order_date", "2021-08-31", "before the program started"),
