@@ -6,7 +6,7 @@ The same models run on SQLite (embedded default) and PostgreSQL (shared).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, MetaData, Numeric, TypeDecorator
@@ -72,7 +72,7 @@ class Money(TypeDecorator[Decimal]):
             return None
         if not isinstance(value, Decimal):
             raise TypeError(f"money must be Decimal, got {type(value).__name__}")
-        value = value.quantize(CENT)
+        value = value.quantize(CENT, rounding=ROUND_HALF_UP)
         if dialect.name == "sqlite":
             return int(value * 100)
         return value
