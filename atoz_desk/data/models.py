@@ -121,6 +121,8 @@ class Claim(Base):
     __tablename__ = "claims"
     __table_args__ = (
         Index("ix_claims_state_due_at", "state", "due_at", "id"),
+        # queues spanning several states ("All", "Open") page on this one
+        Index("ix_claims_due_at_id", "due_at", "id"),
         Index("ix_claims_assignee_id_state", "assignee_id", "state"),
         Index("ix_claims_order_id_incident_date", "order_id", "incident_date"),
     )

@@ -35,14 +35,18 @@ def _stamp(db: Database, revision: str) -> None:
         connection.execute(text("UPDATE alembic_version SET version_num = :rev"), {"rev": revision})
 
 
-def test_head_is_the_initial_revision_and_the_folder_is_found() -> None:
+HEAD = migrate.head_revision()
+
+
+def test_head_is_the_newest_revision_and_the_folder_is_found() -> None:
     assert migrate.migrations_dir().joinpath("env.py").is_file()
-    assert migrate.head_revision() == "0001"
+    names = sorted(p.name for p in migrate.migrations_dir().joinpath("versions").glob("[0-9]*.py"))
+    assert names[-1].startswith(HEAD + "_")
 
 
 def test_upgrade_builds_exactly_the_models_schema(blank_db: Database) -> None:
     before = migrate.status(blank_db.engine)
-    assert (before.state, before.current, before.head) == ("empty", None, "0001")
+    assert (before.state, before.current, before.head) == ("empty", None, HEAD)
     assert migrate.current_revision(blank_db.engine) is None
 
     migrate.upgrade(blank_db)
@@ -50,9 +54,9 @@ def test_upgrade_builds_exactly_the_models_schema(blank_db: Database) -> None:
     assert _differences(blank_db) == []
     assert _tables(blank_db) == set(Base.metadata.tables) | {"alembic_version"}
     after = migrate.status(blank_db.engine)
-    assert (after.state, after.current, after.head) == ("current", "0001", "0001")
+    assert (after.state, after.current, after.head) == ("current", HEAD, HEAD)
     assert after.ok
-    assert migrate.current_revision(blank_db.engine) == "0001"
+    assert migrate.current_revision(blank_db.engine) == HEAD
 
 
 def test_upgrade_keeps_index_and_constraint_names(blank_db: Database) -> None:
@@ -110,7 +114,7 @@ def test_unknown_revision_means_the_database_is_newer(blank_db: Database) -> Non
     _stamp(blank_db, UNKNOWN_REVISION)
 
     st = migrate.status(blank_db.engine)
-    assert (st.state, st.current, st.head) == ("ahead", UNKNOWN_REVISION, "0001")
+    assert (st.state, st.current, st.head) == ("ahead", UNKNOWN_REVISION, HEAD)
     assert "newer" in st.message
     with pytest.raises(migrate.SchemaTooNew) as info:
         migrate.ensure_current(blank_db)
@@ -120,12 +124,12 @@ def test_unknown_revision_means_the_database_is_newer(blank_db: Database) -> Non
     assert migrate.current_revision(blank_db.engine) == UNKNOWN_REVISION  # untouched
 
 
-def test_older_known_revision_is_behind(blank_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    migrate.upgrade(blank_db)
-    # Pretend this code knows a newer head than the database has.
-    monkeypatch.setattr(migrate, "head_revision", lambda: "0002")
+def test_older_database_is_behind_and_brought_up_to_date(blank_db: Database) -> None:
+    migrate.upgrade(blank_db, "0001")
     st = migrate.status(blank_db.engine)
-    assert (st.state, st.current, st.head) == ("behind", "0001", "0002")
+    assert (st.state, st.current, st.head) == ("behind", "0001", HEAD)
+    assert migrate.ensure_current(blank_db).state == "current"
+    assert _differences(blank_db) == []
 
 
 def test_tables_without_version_record_are_refused(blank_db: Database) -> None:
@@ -152,8 +156,8 @@ FAILING_REVISION = """
     import sqlalchemy as sa
     from alembic import op
 
-    revision = "0002"
-    down_revision = "0001"
+    revision = "9999"
+    down_revision = "{head}"
     branch_labels = None
     depends_on = None
 
@@ -175,7 +179,7 @@ def test_failed_migration_leaves_the_database_as_it_was(blank_db: Database, tmp_
     migrate.upgrade(blank_db)
     scripts = tmp_path / "db"
     shutil.copytree(migrate.migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_failing.py").write_text(textwrap.dedent(FAILING_REVISION))
+    (scripts / "versions" / "9999_failing.py").write_text(textwrap.dedent(FAILING_REVISION).replace("{head}", HEAD))
     cfg = migrate.alembic_config(blank_db.url)
     cfg.set_main_option("script_location", str(scripts))
 
@@ -183,7 +187,7 @@ def test_failed_migration_leaves_the_database_as_it_was(blank_db: Database, tmp_
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 
-    assert migrate.current_revision(blank_db.engine) == "0001"
+    assert migrate.current_revision(blank_db.engine) == HEAD
     assert "half_done" not in _tables(blank_db)
     assert _differences(blank_db) == []
 
