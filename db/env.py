@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 
 import atoz_desk.data.models  # noqa: F401  (registers every table on Base.metadata)
+from atoz_desk.data.search import is_search_object
 from atoz_desk.data.base import Base
 from atoz_desk.data.database import build_engine, normalise_url
 from atoz_desk.data.location import resolve_database_url
@@ -43,10 +44,16 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     return False  # Alembic's own rendering
 
 
+def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    # the search index (FTS5 table and triggers, trigram index) is raw DDL the models do not describe
+    return not is_search_object(name)
+
+
 def _configure_options() -> dict[str, Any]:
     return {
         "target_metadata": target_metadata,
         "compare_type": True,
+        "include_object": _include_object,
         # Batch mode is what SQLite needs for ALTER; on PostgreSQL batch operations
         # run as plain ALTER statements, so one migration serves both backends.
         "render_as_batch": True,

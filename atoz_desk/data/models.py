@@ -123,7 +123,12 @@ class Claim(Base):
         Index("ix_claims_state_due_at", "state", "due_at", "id"),
         # queues spanning several states ("All", "Open") page on this one
         Index("ix_claims_due_at_id", "due_at", "id"),
-        Index("ix_claims_assignee_id_state", "assignee_id", "state"),
+        Index("ix_claims_assignee_id_state", "assignee_id", "state", "due_at", "id"),
+        # one index per sortable queue column, each led by state (see services/queues.py)
+        Index("ix_claims_state_amount", "state", "amount_claimed", "id"),
+        Index("ix_claims_state_filed_at", "state", "filed_at", "id"),
+        Index("ix_claims_state_fraud_score", "state", "fraud_score", "id"),
+        Index("ix_claims_state_id", "state", "id"),
         Index("ix_claims_order_id_incident_date", "order_id", "incident_date"),
     )
 
@@ -159,6 +164,8 @@ class Claim(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # lower-case reference, customer, e-mail, order, seller, product: what the text filter searches
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -254,7 +261,7 @@ class Recovery(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     recovered_amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(12))  # open | recovered | written_off
+    status: Mapped[str] = mapped_column(String(12), index=True)  # open | recovered | written_off
     reason: Mapped[str] = mapped_column(Text)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -300,3 +307,7 @@ class AppSetting(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSONType)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# the search index's raw DDL hangs off the claims table's creation
+from atoz_desk.data import search as _search  # noqa: E402, F401

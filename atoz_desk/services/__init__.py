@@ -13,6 +13,7 @@ from atoz_desk.services.auth import UserService
 from atoz_desk.services.claims import ClaimQueries
 from atoz_desk.services.importer import ImportService
 from atoz_desk.services.intake import IntakeService
+from atoz_desk.services.queues import QueueService
 from atoz_desk.services.sweep import DeadlineSweep
 from atoz_desk.services.workflow import ClaimWorkflow
 
@@ -32,6 +33,7 @@ class Services:
     intake: IntakeService
     importer: ImportService
     claims: ClaimQueries
+    queues: QueueService
     workflow: ClaimWorkflow
     assignment: AssignmentService
     sweep: DeadlineSweep
@@ -53,6 +55,7 @@ class Services:
             intake=IntakeService(*args),
             importer=ImportService(*args),
             claims=ClaimQueries(*args),
+            queues=QueueService(*args),
             workflow=ClaimWorkflow(*args),
             assignment=AssignmentService(*args),
             sweep=DeadlineSweep(*args),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from atoz_desk.data.database import Database
 from atoz_desk.data.models import Claim, Customer, Order, Product, Seller
+from atoz_desk.data.search import search_text_for
 from atoz_desk.domain.errors import DuplicateClaim, ValidationError
 from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.domain.states import ClaimState
@@ -83,6 +84,16 @@ class IntakeService:
         s.add(claim)
         s.flush()
         claim.reference = claim_reference(claim.id)
+        claim.search_text = search_text_for(
+            claim.reference,
+            customer.name,
+            customer.email,
+            order.external_id,
+            seller.name,
+            seller.external_id,
+            product.title,
+            product.external_id,
+        )
 
         result, flags = screen_claim(s, claim, self._policy, now)
         if result.needs_fraud_review:

@@ -1,0 +1,376 @@
+"""The work queues: definitions, keyset pages sorted and filtered in the database, counts, search.
+
+Every page is one SQL statement that uses an index whatever the queue, sort or
+filter: multi-state queues are a UNION ALL of one index range per state, each
+limited to the page size, merged and cut again.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
+
+from atoz_desk.data.database import Database
+from atoz_desk.data.models import Claim, Customer, Order, Product, Recovery, Seller, User
+from atoz_desk.data.search import MIN_SEARCH_CHARS, contains
+from atoz_desk.domain.errors import ValidationError
+from atoz_desk.domain.policy import PolicySettings
+from atoz_desk.domain.states import ClaimState as S
+from atoz_desk.domain.states import IncidentType, RecoveryStatus, Role
+from atoz_desk.domain.transitions import Actor
+from atoz_desk.services.dto import ClaimRow
+
+
+class QueueId(StrEnum):
+    MY = "my"
+    NEW = "new"
+    FRAUD_REVIEW = "fraud_review"
+    AWAITING_SELLER = "awaiting_seller"
+    SELLER_REJECTED = "seller_rejected"
+    ESCALATIONS = "escalations"
+    APPROVALS = "approvals"
+    PAYMENTS_PENDING = "payments_pending"
+    RECOVERIES = "recoveries"
+    CLOSED = "closed"
+    OPEN = "open"
+    ALL = "all"
+
+
+class SortKey(StrEnum):
+    DUE = "due"
+    AMOUNT = "amount"
+    FILED = "filed"
+    FRAUD_SCORE = "fraud_score"
+    REFERENCE = "reference"
+
+
+_OPEN = tuple(s for s in S if s.is_open)
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    id: QueueId
+    label: str
+    states: tuple[S, ...]
+    mine: bool = False  # only the signed-in user's claims
+    unassigned: bool = False
+    open_recovery: bool = False  # only claims with a recovery still open
+    above_adjuster_authority: bool = False  # approved amount above an adjuster's limit
+    supervisors_only: bool = False
+    default_sort: SortKey = SortKey.DUE
+    default_descending: bool = False
+
+
+QUEUES: tuple[QueueSpec, ...] = (
+    QueueSpec(QueueId.MY, "My claims", _OPEN, mine=True),
+    QueueSpec(QueueId.NEW, "New (unassigned)", (S.NEW,), unassigned=True),
+    QueueSpec(
+        QueueId.FRAUD_REVIEW,
+        "Fraud review",
+        (S.FRAUD_REVIEW, S.EXPERT_REVIEW),
+        default_sort=SortKey.FRAUD_SCORE,
+        default_descending=True,
+    ),
+    QueueSpec(QueueId.AWAITING_SELLER, "Awaiting seller", (S.SELLER_NOTIFIED,)),
+    QueueSpec(QueueId.SELLER_REJECTED, "Seller rejected", (S.SELLER_REJECTED,)),
+    QueueSpec(QueueId.ESCALATIONS, "Escalations", (S.ESCALATED,)),
+    QueueSpec(
+        QueueId.APPROVALS,
+        "Approvals",
+        (S.STEP_IN, S.APPROVED_CONCESSION),
+        above_adjuster_authority=True,
+        supervisors_only=True,
+    ),
+    QueueSpec(
+        QueueId.PAYMENTS_PENDING, "Payments pending", (S.APPROVED_CONCESSION, S.STEP_IN, S.SELLER_ACCEPTED)
+    ),
+    QueueSpec(
+        QueueId.RECOVERIES,
+        "Recoveries",
+        (S.APPROVED_CONCESSION, S.STEP_IN, S.PAID, S.CLOSED),
+        open_recovery=True,
+    ),
+    QueueSpec(QueueId.CLOSED, "Closed", (S.CLOSED, S.DENIED, S.WITHDRAWN), default_descending=True),
+    QueueSpec(QueueId.OPEN, "All open", _OPEN),
+    QueueSpec(QueueId.ALL, "All claims", tuple(S)),
+)
+QUEUE_BY_ID = {q.id: q for q in QUEUES}
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """One queue as the user is looking at it: sort and filters, all applied in SQL."""
+
+    queue: QueueId = QueueId.OPEN
+    sort: SortKey | None = None  # None: the queue's default
+    descending: bool | None = None
+    text: str | None = None  # substring of reference, customer, e-mail, order, seller, product
+    incident_type: str | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    states: tuple[str, ...] = ()  # narrows the queue's own states
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: the last row's sort value and id (opaque to callers)."""
+
+    value: object
+    id: int
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: tuple[ClaimRow, ...]
+    next: Cursor | None  # None: this was the last page
+    sort: SortKey = SortKey.DUE
+    descending: bool = False
+    elapsed_ms: float = 0.0
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def visible_queues(actor: Actor) -> tuple[QueueSpec, ...]:
+    supervisor = actor.role in (Role.SUPERVISOR, Role.ADMIN)
+    return tuple(q for q in QUEUES if supervisor or not q.supervisors_only)
+
+
+_SORT_COLUMNS: dict[SortKey, Any] = {
+    SortKey.DUE: Claim.due_at,
+    SortKey.AMOUNT: Claim.amount_claimed,
+    SortKey.FILED: Claim.filed_at,
+    SortKey.FRAUD_SCORE: Claim.fraud_score,
+    SortKey.REFERENCE: Claim.id,  # references are made from ids, so id order is reference order
+}
+_REFERENCE = re.compile(r"^AZ-?(\d{1,10})$", re.IGNORECASE)
+PAGE_MAX = 1000
+
+
+class QueueService:
+    def __init__(self, db: Database, policy: PolicySettings, clock: Callable[[], datetime]) -> None:
+        self._db = db
+        self._policy = policy
+        self._clock = clock
+
+    def page(
+        self, query: QueueQuery, actor: Actor, *, after: Cursor | None = None, limit: int = 200
+    ) -> QueuePage:
+        """One page of the queue, continuing after `after` (keyset: no OFFSET, any depth)."""
+        if not 0 < limit <= PAGE_MAX:
+            raise ValidationError(f"page size must be 1 to {PAGE_MAX}", "limit")
+        spec = self._spec(query.queue, actor)
+        sort = query.sort or spec.default_sort
+        descending = spec.default_descending if query.descending is None else query.descending
+        started = time.perf_counter()
+        with self._db.reading() as s:
+            keys = self._page_keys(s, spec, query, actor, sort, descending, after, limit)
+            rows = _rows(s, [claim_id for claim_id, _ in keys]) if keys else []
+        nxt = Cursor(keys[-1][1], keys[-1][0]) if len(keys) == limit else None
+        return QueuePage(
+            tuple(rows), nxt, sort, descending, elapsed_ms=(time.perf_counter() - started) * 1000
+        )
+
+    def counts(self, actor: Actor) -> dict[QueueId, int]:
+        """Claims in every queue the actor sees, in a handful of indexed queries."""
+        specs = visible_queues(actor)
+        with self._db.reading() as s:
+            by_state: dict[str, int] = {
+                state: n for state, n in s.execute(select(Claim.state, func.count()).group_by(Claim.state))
+            }
+            out: dict[QueueId, int] = {}
+            for spec in specs:
+                if spec.mine or spec.unassigned or spec.open_recovery or spec.above_adjuster_authority:
+                    out[spec.id] = self._count(s, spec, QueueQuery(queue=spec.id), actor)
+                else:
+                    out[spec.id] = sum(by_state.get(st.value, 0) for st in spec.states)
+            return out
+
+    def count(self, query: QueueQuery, actor: Actor) -> int:
+        """Rows matching the query, filters included."""
+        spec = self._spec(query.queue, actor)
+        with self._db.reading() as s:
+            return self._count(s, spec, query, actor)
+
+    def find(self, text: str, *, limit: int = 50) -> list[ClaimRow]:
+        """One-step lookup: exact reference, customer e-mail or order id first, then any substring."""
+        needle = " ".join(text.split())
+        if not needle:
+            return []
+        with self._db.reading() as s:
+            ids: list[int] = []
+            ref = _REFERENCE.match(needle)
+            if ref:
+                ids = list(s.scalars(select(Claim.id).where(Claim.id == int(ref.group(1)))))
+            if not ids and "@" in needle:
+                ids = list(
+                    s.scalars(
+                        select(Claim.id)
+                        .join(Customer, Customer.id == Claim.customer_id)
+                        .where(Customer.email == needle.lower())
+                        .order_by(Claim.filed_at.desc())
+                        .limit(limit)
+                    )
+                )
+            if not ids:
+                ids = list(
+                    s.scalars(
+                        select(Claim.id)
+                        .join(Order, Order.id == Claim.order_id)
+                        .where(Order.external_id == needle)
+                        .order_by(Claim.filed_at.desc())
+                        .limit(limit)
+                    )
+                )
+            if not ids and len(needle) >= MIN_SEARCH_CHARS:
+                ids = list(
+                    s.scalars(
+                        select(Claim.id)
+                        .where(contains(self._db.dialect, needle))
+                        .order_by(Claim.filed_at.desc())
+                        .limit(limit)
+                    )
+                )
+            rows = _rows(s, ids)
+            order = {claim_id: i for i, claim_id in enumerate(ids)}
+            return sorted(rows, key=lambda r: order[r.id])
+
+    # -- building blocks
+
+    def _spec(self, queue: QueueId, actor: Actor) -> QueueSpec:
+        spec = QUEUE_BY_ID[QueueId(queue)]
+        if spec not in visible_queues(actor):
+            from atoz_desk.domain.errors import PermissionDenied
+
+            raise PermissionDenied(f"the {spec.label} queue is for supervisors")
+        return spec
+
+    def _filters(self, spec: QueueSpec, q: QueueQuery, actor: Actor) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if spec.mine:
+            where.append(Claim.assignee_id == actor.user_id)
+        if spec.unassigned:
+            where.append(Claim.assignee_id.is_(None))
+        if spec.open_recovery:
+            where.append(
+                exists().where(Recovery.claim_id == Claim.id, Recovery.status == RecoveryStatus.OPEN.value)
+            )
+        if spec.above_adjuster_authority:
+            where.append(Claim.approved_amount > self._policy.authority_limits["adjuster"])
+        if q.incident_type:
+            try:
+                kind = IncidentType(q.incident_type)
+            except ValueError:
+                raise ValidationError(f"unknown incident type {q.incident_type!r}", "incident_type") from None
+            kinds = (kind.value,) if kind is IncidentType.BOTH else (kind.value, IncidentType.BOTH.value)
+            where.append(Claim.incident_type.in_(kinds))
+        if q.amount_min is not None:
+            where.append(Claim.amount_claimed >= q.amount_min)
+        if q.amount_max is not None:
+            where.append(Claim.amount_claimed <= q.amount_max)
+        if q.amount_min is not None and q.amount_max is not None and q.amount_min > q.amount_max:
+            raise ValidationError("the lowest amount is above the highest", "amount_min")
+        if q.text and q.text.strip():
+            needle = q.text.strip()
+            if len(needle) < MIN_SEARCH_CHARS:
+                raise ValidationError(f"type at least {MIN_SEARCH_CHARS} characters to filter", "text")
+            where.append(contains(self._db.dialect, needle))
+        return where
+
+    def _states(self, spec: QueueSpec, q: QueueQuery) -> list[str]:
+        states = [st.value for st in spec.states]
+        if q.states:
+            unknown = set(q.states) - set(states)
+            if unknown:
+                raise ValidationError(
+                    f"{', '.join(sorted(unknown))} is not part of the {spec.label} queue", "states"
+                )
+            states = [st for st in states if st in q.states]
+        return states
+
+    def _page_keys(
+        self,
+        s: Session,
+        spec: QueueSpec,
+        q: QueueQuery,
+        actor: Actor,
+        sort: SortKey,
+        descending: bool,
+        after: Cursor | None,
+        limit: int,
+    ) -> list[tuple[int, Any]]:
+        col = _SORT_COLUMNS[sort]
+        where = self._filters(spec, q, actor)
+        if after is not None:
+            if descending:
+                where.append(or_(col < after.value, and_(col == after.value, Claim.id < after.id)))
+            else:
+                where.append(or_(col > after.value, and_(col == after.value, Claim.id > after.id)))
+        order = (col.desc(), Claim.id.desc()) if descending else (col.asc(), Claim.id.asc())
+        # one index range per state, each cut to the page size, merged: an index walk whatever the queue
+        parts: list[Select[Any]] = []
+        for state in self._states(spec, q):
+            sub = (
+                select(Claim.id.label("id"), col.label("k"))
+                .where(Claim.state == state, *where)
+                .order_by(*order)
+                .limit(limit)
+                .subquery()
+            )
+            parts.append(select(sub.c.id, sub.c.k))
+        if not parts:
+            return []
+        merged = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+        final_order = (
+            (merged.c.k.desc(), merged.c.id.desc()) if descending else (merged.c.k.asc(), merged.c.id.asc())
+        )
+        stmt = select(merged.c.id, merged.c.k).order_by(*final_order).limit(limit)
+        return [(claim_id, key) for claim_id, key in s.execute(stmt)]
+
+    def _count(self, s: Session, spec: QueueSpec, q: QueueQuery, actor: Actor) -> int:
+        states = self._states(spec, q)
+        stmt = (
+            select(func.count())
+            .select_from(Claim)
+            .where(Claim.state.in_(states), *self._filters(spec, q, actor))
+        )
+        return int(s.scalar(stmt) or 0)
+
+
+def _rows(s: Session, ids: list[int]) -> list[ClaimRow]:
+    """Queue rows for these claim ids, in the given order."""
+    if not ids:
+        return []
+    assignee = aliased(User)
+    stmt = (
+        select(
+            Claim.id,
+            Claim.reference,
+            Customer.name.label("customer_name"),
+            Product.title.label("product_title"),
+            Seller.name.label("seller_name"),
+            Claim.incident_type,
+            Claim.amount_claimed,
+            Claim.currency,
+            Claim.state,
+            assignee.display_name.label("assignee"),
+            Claim.due_at,
+            Claim.filed_at,
+            Claim.fraud_score,
+            Claim.version,
+        )
+        .join(Customer, Customer.id == Claim.customer_id)
+        .join(Product, Product.id == Claim.product_id)
+        .join(Seller, Seller.id == Claim.seller_id)
+        .outerjoin(assignee, assignee.id == Claim.assignee_id)
+        .where(Claim.id.in_(ids))
+    )
+    found = {row.id: ClaimRow(**row._mapping) for row in s.execute(stmt)}
+    return [found[i] for i in ids if i in found]
