@@ -116,11 +116,8 @@ def test_my_claims_new_queue_and_counts_follow_the_work(busy: Desk) -> None:
     after = q.counts(busy.alice)
     assert after[QueueId.NEW] == before[QueueId.NEW] - 1 and after[QueueId.MY] == 1
     assert q.counts(busy.bob)[QueueId.MY] == 0
-    busy.services.workflow.act(
-        taken.reference, "present_to_seller", busy.alice, ActionParams(amount=taken.amount_claimed)
-    ) if taken.amount_claimed >= 1000 else busy.services.workflow.act(
-        taken.reference, "approve_concession", busy.alice, ActionParams(amount=taken.amount_claimed)
-    )
+    lane = "present_to_seller" if taken.amount_claimed >= Decimal("1000") else "approve_concession"
+    busy.services.workflow.act(taken.reference, lane, busy.alice, ActionParams(amount=taken.amount_claimed))
     assert q.counts(busy.alice)[QueueId.PAYMENTS_PENDING] + q.counts(busy.alice)[QueueId.AWAITING_SELLER] == 1
 
 
