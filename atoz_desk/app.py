@@ -99,18 +99,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # Qt is imported here, not at module level, so `--help` and `--version` stay fast
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from atoz_desk.ui.crash import install_crash_handlers
-    from atoz_desk.ui.main_window import MainWindow
-    from atoz_desk.ui.signin import SignInDialog
+    from atoz_desk.ui.session import DeskSession
+    from atoz_desk.ui.settings import APPLICATION, ORGANISATION, DeskSettings, desk_qsettings
+    from atoz_desk.ui.style import apply_theme
     from atoz_desk.ui.tasks import TaskRunner
 
     install_crash_handlers()
     app = QApplication([sys.argv[0]])
-    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setQuitOnLastWindowClosed(False)  # the session decides: sign-out shows sign-in, not an exit
+    apply_theme(app)
 
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
@@ -130,13 +134,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         QMessageBox.information(None, APP_NAME, opened.notice)
 
     runner = TaskRunner()
+    session = DeskSession(
+        services,
+        runner,
+        DeskSettings(desk_qsettings()),
+        database_label=database_label(services.db),
+        hint=DEMO_HINT if args.demo else None,
+    )
     try:
-        sign_in = SignInDialog(services.users, runner, hint=DEMO_HINT if args.demo else None)
-        if sign_in.exec() != QDialog.DialogCode.Accepted or sign_in.actor is None:
-            return 0
-        window = MainWindow(services, sign_in.actor, runner, database_label=database_label(services.db))
-        window.show()
+        session.finished.connect(app.quit)
+        session.start()
         return int(app.exec())
     finally:
+        session.shutdown()
         runner.shutdown()
         services.db.dispose()

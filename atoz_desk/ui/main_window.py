@@ -1,41 +1,51 @@
-"""The main window: a shell around the queue list, the claims table and the claim detail.
+"""The main window: a shell that composes the panels and wires them together.
 
-It wires panels together and asks the services for data through the task
-runner; each panel lives in its own module.
+Queues on the left (QueueNav), the filtered queue table in the middle
+(QueuePanel), the open claim below it (ClaimDetailPane) driven by the
+ClaimController, commands from the Commands registry, and a status bar with
+the user, the database and the connection. Each of those is its own module.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QSplitter,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
+from atoz_desk import __version__
+from atoz_desk.data.database import DatabaseUnavailable
 from atoz_desk.domain.errors import DomainError
+from atoz_desk.domain.states import Role
 from atoz_desk.domain.transitions import Actor
 from atoz_desk.services import Services
-from atoz_desk.services.claims import QueueFilter
-from atoz_desk.services.dto import ClaimDetail
-from atoz_desk.ui.claim_detail import ClaimDetailPane
-from atoz_desk.ui.claims_model import PAGE_SIZE, ClaimQueueModel
-from atoz_desk.ui.claims_table import ClaimTableView
-from atoz_desk.ui.queue_nav import OPEN_CLAIMS, QueueNav, queue_for
+from atoz_desk.services.dto import ActionOption, ClaimDetail
+from atoz_desk.services.queues import QUEUE_BY_ID, QueueId, visible_queues
+from atoz_desk.ui.actions_bar import primary_action
+from atoz_desk.ui.claim_controller import ClaimController
+from atoz_desk.ui.commands import Commands
+from atoz_desk.ui.connection import ConnectionIndicator
+from atoz_desk.ui.detail.pane import ClaimDetailPane
+from atoz_desk.ui.formatting import first_upper, is_open_state, role_label, state_label
+from atoz_desk.ui.new_claim_dialog import NewClaimDialog
+from atoz_desk.ui.queue_model import PAGE_SIZE
+from atoz_desk.ui.queue_nav import QueueNav
+from atoz_desk.ui.queue_panel import QueuePanel
+from atoz_desk.ui.search_palette import SearchPalette
+from atoz_desk.ui.settings import DeskSettings
+from atoz_desk.ui.shortcuts_dialog import ShortcutsDialog
 from atoz_desk.ui.tasks import TaskRunner
+from atoz_desk.ui.widgets import Banner
+from atoz_desk.ui.workload import WorkloadDialog
 
 STATUS_MESSAGE_MS = 8000
-
-
-def filter_for(queue_key: str) -> QueueFilter:
-    return QueueFilter(states=queue_for(queue_key).states)
+COUNTS_REFRESH_MS = 30_000
 
 
 class MainWindow(QMainWindow):
+    sign_out_requested = Signal(bool)
+    """The user signs out (False) or switches user (True); the session closes this window."""
+    closed = Signal()
+
     def __init__(
         self,
         services: Services,
@@ -43,210 +53,285 @@ class MainWindow(QMainWindow):
         runner: TaskRunner,
         *,
         database_label: str,
+        settings: DeskSettings,
         page_size: int = PAGE_SIZE,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._services = services
-        self._runner = runner
+        self._services, self._runner, self._settings = services, runner, settings
         self.actor = actor
-        self._detail_task: int | None = None
-        self._looking_up: str | None = None
-        self._queue_key = OPEN_CLAIMS
-        self.setWindowTitle("AtoZ Desk")
+        self.supervisor = actor.role in (Role.SUPERVISOR, Role.ADMIN)
+        self._counts_task: int | None = None
+        self.new_claim_dialog: NewClaimDialog | None = None
+        self.workload_dialog: WorkloadDialog | None = None
+        self.setWindowTitle(f"AtoZ Desk — {actor.display_name}")
         self.setObjectName("mainWindow")
         self.setAccessibleName("AtoZ Desk")
 
-        self.queue_nav = QueueNav(self)
-        self.claims_model = ClaimQueueModel(services.claims, runner, self, page_size=page_size)
-        self.claims_view = ClaimTableView(self.claims_model, self)
-        self.detail_pane = ClaimDetailPane(self)
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setObjectName("referenceSearch")
-        self.search_edit.setAccessibleName("Find claim by reference")
-        self.search_edit.setPlaceholderText("Find claim by reference (Ctrl+F)")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMaximumWidth(self.fontMetrics().averageCharWidth() * 40)
+        self.queue_nav = QueueNav(visible_queues(actor), self)
+        self.queue_panel = QueuePanel(services, actor, runner, settings, self, page_size=page_size)
+        self.claims_model, self.claims_view = self.queue_panel.model, self.queue_panel.view
+        self.filter_bar = self.queue_panel.filter_bar
+        self.detail_pane = ClaimDetailPane(services.policy.fraud_review_score, self)
+        self.actions_bar = self.detail_pane.actions_bar
+        self.controller = ClaimController(services, actor, runner, self)
+        self.commands = Commands(self, supervisor=self.supervisor)
+        self.commands.set_tab_titles(ClaimDetailPane.tab_titles())
+        self.actions_bar.set_extra_actions([self.commands.reassign])
+        self.offline_banner = Banner(self)
+        self.search = SearchPalette(services.queues, runner, self)
+        self.counts_timer = QTimer(self)
+        self.counts_timer.setObjectName("countsTimer")
+        self.counts_timer.setInterval(COUNTS_REFRESH_MS)
 
         self._build_layout()
-        self._build_actions()
+        self.actions_menu = self.commands.build_menus()
+        self.commands.build_toolbar()
         self._build_status_bar(database_label)
+        self._wire()
+        self._restore_window()
 
-        self.queue_nav.queue_chosen.connect(self._show_queue)
-        self.claims_model.modelReset.connect(self._queue_reset)
-        self.claims_model.page_loaded.connect(self._page_loaded)
-        self.claims_model.load_failed.connect(self.show_problem)
-        self.claims_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
-        self.search_edit.returnPressed.connect(self._find_reference)
-        runner.problem.connect(self.show_problem)
-
-        self.queue_nav.choose(OPEN_CLAIMS)
+        start = settings.last_queue()
+        self.queue_nav.choose(start if start is not None and self.queue_nav.has_queue(start) else QueueId.MY)
         self.refresh_counts()
+        self.counts_timer.start()
 
     # ---------------------------------------------------------------- layout
 
     def _build_layout(self) -> None:
-        right = QSplitter(Qt.Orientation.Vertical, self)
-        right.setObjectName("queueDetailSplitter")
-        right.addWidget(self.claims_view)
-        right.addWidget(self.detail_pane)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
-        right.setChildrenCollapsible(False)
-        main = QSplitter(Qt.Orientation.Horizontal, self)
-        main.setObjectName("navSplitter")
-        main.addWidget(self.queue_nav)
-        main.addWidget(right)
-        main.setStretchFactor(0, 0)
-        main.setStretchFactor(1, 1)
-        main.setChildrenCollapsible(False)
-        nav_width = self.queue_nav.minimumWidth()
-        main.setSizes([nav_width, 6 * nav_width])
-        right.setSizes([450, 300])
-        self.setCentralWidget(main)
-
-        toolbar = QToolBar("Search", self)
-        toolbar.setObjectName("searchToolbar")
-        toolbar.setAccessibleName("Search")
-        toolbar.setMovable(False)
-        toolbar.addWidget(self.search_edit)
-        self.addToolBar(toolbar)
-        self.resize(1360, 820)
-
-    def _build_actions(self) -> None:
-        self.find_action = QAction("&Find claim…", self)
-        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
-        self.find_action.triggered.connect(self.focus_search)
-        self.refresh_action = QAction("&Refresh", self)
-        self.refresh_action.setShortcut(QKeySequence("F5"))
-        self.refresh_action.triggered.connect(self.refresh)
-        self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        self.quit_action.triggered.connect(self.close)
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(self.quit_action)
-        claims_menu = self.menuBar().addMenu("&Claims")
-        claims_menu.addAction(self.find_action)
-        claims_menu.addAction(self.refresh_action)
-        # shortcuts work even while the menu bar is hidden or a panel has focus
-        for action in (self.find_action, self.refresh_action, self.quit_action):
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.addAction(action)
-        clear_search = QAction("Clear search", self.search_edit)
-        clear_search.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        clear_search.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        clear_search.triggered.connect(self.clear_search)
-        self.search_edit.addAction(clear_search)
+        self.detail_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.detail_splitter.setObjectName("queueDetailSplitter")
+        self.detail_splitter.addWidget(self.queue_panel)
+        self.detail_splitter.addWidget(self.detail_pane)
+        self.detail_splitter.setStretchFactor(0, 5)
+        self.detail_splitter.setStretchFactor(1, 6)
+        self.detail_splitter.setChildrenCollapsible(False)
+        self.nav_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.nav_splitter.setObjectName("navSplitter")
+        self.nav_splitter.addWidget(self.queue_nav)
+        self.nav_splitter.addWidget(self.detail_splitter)
+        self.nav_splitter.setStretchFactor(1, 1)
+        self.nav_splitter.setChildrenCollapsible(False)
+        self.nav_splitter.setSizes([self.queue_nav.minimumWidth(), 1200])
+        self.detail_splitter.setSizes([380, 460])
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.offline_banner)
+        layout.addWidget(self.nav_splitter, 1)
+        self.setCentralWidget(central)
+        self.resize(1440, 900)
 
     def _build_status_bar(self, database_label: str) -> None:
-        role = self.actor.role.value if self.actor.role is not None else "system"
+        role = role_label(self.actor.role)
         self.user_label = QLabel(f"Signed in as {self.actor.display_name} ({role})", self)
         self.user_label.setObjectName("statusUser")
         self.user_label.setAccessibleName("Signed-in user")
         self.database_label = QLabel(f"Database: {database_label}", self)
         self.database_label.setObjectName("statusDatabase")
         self.database_label.setAccessibleName("Database")
-        for label in (self.user_label, self.database_label):
+        self.connection = ConnectionIndicator(self)
+        for label in (self.connection, self.user_label, self.database_label):
             label.setContentsMargins(8, 0, 8, 0)
-        self.statusBar().addPermanentWidget(self.user_label)
-        self.statusBar().addPermanentWidget(self.database_label)
+            self.statusBar().addPermanentWidget(label)
+
+    def _restore_window(self) -> None:
+        geometry = self._settings.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        nav, detail = self._settings.window_splitters()
+        if nav is not None:
+            self.nav_splitter.restoreState(nav)
+        if detail is not None:
+            self.detail_splitter.restoreState(detail)
+
+    def _wire(self) -> None:
+        c, ctl, panel = self.commands, self.controller, self.queue_panel
+        self.queue_nav.queue_chosen.connect(self._show_queue)
+        self.queue_nav.queue_reselected.connect(lambda _queue: self.refresh())
+        panel.claim_chosen.connect(ctl.open)
+        panel.problem.connect(self.show_status)
+        ctl.loading.connect(self._claim_loading)
+        ctl.loaded.connect(self._claim_loaded)
+        ctl.load_failed.connect(self._claim_refused)
+        ctl.changed.connect(self._claim_changed)
+        ctl.message.connect(self.show_status)
+        self.actions_bar.invoked.connect(ctl.invoke)
+        self.search.open_claim.connect(self.open_claim)
+        self.counts_timer.timeout.connect(self._tick)
+        self.connection.retry.connect(self.refresh_counts)
+        self._runner.problem.connect(self.show_status)
+        self.actions_menu.aboutToShow.connect(self._fill_actions_menu)
+        c.take_next.triggered.connect(ctl.take_next)
+        c.find.triggered.connect(self.search.popup)
+        c.next_claim.triggered.connect(lambda: panel.step(1))
+        c.previous_claim.triggered.connect(lambda: panel.step(-1))
+        c.primary.triggered.connect(self.primary_action)
+        c.reassign.triggered.connect(ctl.reassign)
+        c.refresh.triggered.connect(self.refresh)
+        c.filter.triggered.connect(self._focus_filter)
+        c.next_pane.triggered.connect(lambda: self._cycle_pane(1))
+        c.previous_pane.triggered.connect(lambda: self._cycle_pane(-1))
+        for number, action in enumerate(c.tabs):
+            action.triggered.connect(lambda _=False, n=number: self.detail_pane.show_tab(n))
+        c.new_claim.triggered.connect(self.new_claim)
+        c.workload.triggered.connect(self.show_workload)
+        c.shortcuts.triggered.connect(lambda: ShortcutsDialog(c.shortcut_list(), self).open())
+        c.about.triggered.connect(self._about)
+        c.switch_user.triggered.connect(lambda: self.sign_out_requested.emit(True))
+        c.sign_out.triggered.connect(lambda: self.sign_out_requested.emit(False))
+        c.quit.triggered.connect(self.close)
 
     # ---------------------------------------------------------------- queues
 
+    def _show_queue(self, queue: QueueId) -> None:
+        self._settings.set_last_queue(queue)
+        self.queue_panel.show_queue(QUEUE_BY_ID[queue])
+
     def refresh(self) -> None:
+        """F5: counts, the queue (keeping the open claim selected) and the open claim."""
         self.refresh_counts()
-        self.claims_model.reload()
+        current = self.controller.current
+        self.queue_panel.reload(keep=current.reference if current else None)
+        self.controller.reload()
 
     def refresh_counts(self) -> None:
-        claims = self._services.claims
-        self._runner.run(claims.counts_by_state, self.queue_nav.show_counts, owner=self)
-
-    def _show_queue(self, queue_key: str) -> None:
-        self._queue_key = queue_key
-        self._looking_up = None
-        self.search_edit.clear()
-        self.claims_model.set_filter(filter_for(queue_key))
-
-    def _queue_reset(self) -> None:
-        self._forget_detail()
-        self.detail_pane.show_prompt()
-
-    def _page_loaded(self, _added: int) -> None:
-        reference, self._looking_up = self._looking_up, None
-        if reference is None:
-            return
-        row = self.claims_model.row_of(reference)
-        if row is None:
-            self.detail_pane.show_prompt(f"No claim has the reference {reference}.")
-            self.statusBar().showMessage(f"No claim has the reference {reference}.", STATUS_MESSAGE_MS)
-            return
-        self.select_row(row)
-        self.claims_view.setFocus()
-
-    # ---------------------------------------------------------------- search
-
-    def focus_search(self) -> None:
-        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_edit.selectAll()
-
-    def clear_search(self) -> None:
-        """Back to the queue shown before the search."""
-        self.search_edit.clear()
-        self.queue_nav.choose(self._queue_key)
-        self.claims_view.setFocus()
-
-    def _find_reference(self) -> None:
-        reference = self.search_edit.text().strip().upper()
-        if not reference:
-            self.clear_search()
-            return
-        self.queue_nav.clear_choice()
-        self._looking_up = reference
-        self.claims_model.set_filter(QueueFilter(text=reference))
-
-    # ---------------------------------------------------------------- detail
-
-    def select_row(self, row: int) -> None:
-        index = self.claims_model.index(row, 0)
-        self.claims_view.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        if self._counts_task is not None:
+            return  # one count at a time; the next tick catches up
+        queues, actor = self._services.queues, self.actor
+        self._counts_task = self._runner.run(
+            lambda: queues.counts(actor), self._counts_arrived, on_error=self._counts_refused, owner=self
         )
 
-    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        claim = self.claims_model.claim_at(current.row()) if current.isValid() else None
-        self._forget_detail()
-        if claim is None:
-            self.detail_pane.show_prompt()
+    def _counts_arrived(self, counts: dict[QueueId, int]) -> None:
+        self._counts_task = None
+        self.queue_nav.show_counts(counts)
+        if not self.connection.online:
+            self.offline_banner.clear()
+            self.show_status("The database is back.")
+        self.connection.set_online()
+
+    def _counts_refused(self, problem: DomainError) -> None:
+        self._counts_task = None
+        if isinstance(problem, DatabaseUnavailable):
+            self.connection.set_offline(problem.message)
+            self.offline_banner.show_message(
+                f"The database cannot be reached ({problem.message}). The desk keeps what you typed "
+                f"and retries in {self.connection.next_retry_s} s."
+            )
+        else:
+            self.show_status(first_upper(problem.message))
+
+    def _tick(self) -> None:
+        self.refresh_counts()
+        self.claims_model.refresh_times()
+
+    # ---------------------------------------------------------------- claims
+
+    def open_claim(self, reference: str) -> None:
+        """Open a claim by reference (search, new claim); select it in the table when it is there."""
+        self.queue_panel.select_reference(reference)
+        self.controller.open(reference)
+
+    def _claim_loading(self, reference: str) -> None:
+        self.detail_pane.set_loading(True)
+        if self.detail_pane.detail is None:
+            self.detail_pane.show_prompt(f"Loading {reference}…", "Opening claim")
+
+    def _claim_loaded(self, detail: ClaimDetail, options: list[ActionOption]) -> None:
+        self.detail_pane.show_claim(detail, self._services.clock())
+        primary = primary_action(options, detail, self._services.policy)
+        self.commands.reassign.setEnabled(self.supervisor and is_open_state(detail.state))
+        self.actions_bar.set_options(options, primary)
+        self.queue_panel.select_reference(detail.reference)
+
+    def _claim_refused(self, message: str) -> None:
+        self.detail_pane.show_prompt(message, "Claim not shown")
+        self.show_status(message)
+
+    def _claim_changed(self, detail: ClaimDetail) -> None:
+        self.queue_panel.claim_changed(detail)
+        self.refresh_counts()
+
+    def primary_action(self) -> None:
+        if self.controller.dialog is not None:
             return
-        reference = claim.reference
-        claims = self._services.claims
-        self._detail_task = self._runner.run(
-            lambda: claims.detail(reference),
-            self._show_detail,
-            on_error=self._detail_refused,
-            owner=self,
+        if not self.actions_bar.trigger_primary():
+            claim = self.detail_pane.detail
+            what = f"a claim that is {state_label(claim.state).lower()}" if claim else "no open claim"
+            self.show_status(f"No primary action is open to you for {what}; Alt+1…9 choose a move.")
+
+    def _fill_actions_menu(self) -> None:
+        self.actions_menu.clear()
+        actions = self.actions_bar.workflow_actions()
+        self.actions_menu.addActions(actions)
+        if not actions:
+            self.actions_menu.addAction("No claim open").setEnabled(False)
+
+    def new_claim(self) -> None:
+        if self.new_claim_dialog is not None:
+            self.new_claim_dialog.raise_()
+            return
+        dialog = NewClaimDialog(self._services, self.actor, self._runner, self)
+        dialog.open_claim.connect(self.open_claim)
+        dialog.finished.connect(lambda _code: self._new_claim_closed(dialog))
+        self.new_claim_dialog = dialog
+        dialog.open()
+        dialog.activateWindow()
+
+    def _new_claim_closed(self, dialog: NewClaimDialog) -> None:
+        self.new_claim_dialog = None
+        if dialog.result_info is not None:
+            self.refresh_counts()
+            self.queue_panel.refresh_count()
+        dialog.deleteLater()
+
+    def show_workload(self) -> None:
+        if not self.supervisor:
+            return
+        if self.workload_dialog is None:
+            self.workload_dialog = WorkloadDialog(self._services.assignment, self._runner, self)
+        else:
+            self.workload_dialog.refresh()
+        self.workload_dialog.show()
+        self.workload_dialog.raise_()
+        self.workload_dialog.activateWindow()
+
+    # ------------------------------------------------------------------ misc
+
+    def _focus_filter(self) -> None:
+        self.filter_bar.text_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_bar.text_edit.selectAll()
+
+    def _cycle_pane(self, step: int) -> None:
+        panes: list[QWidget] = [self.queue_nav, self.claims_view, self.detail_pane.tabs]
+        focus = self.focusWidget()
+        index = next((i for i, p in enumerate(panes) if focus is p or (focus and p.isAncestorOf(focus))), -1)
+        panes[(index + step) % len(panes)].setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About AtoZ Desk",
+            f"AtoZ Desk {__version__}\nA-to-z Guarantee property-damage and personal-injury claims.",
         )
 
-    def _show_detail(self, detail: ClaimDetail) -> None:
-        self._detail_task = None
-        self.detail_pane.show_claim(detail)
-
-    def _detail_refused(self, problem: DomainError) -> None:
-        self._detail_task = None
-        self.detail_pane.show_prompt(problem.message)
-
-    def _forget_detail(self) -> None:
-        # a detail still on its way belongs to a row that is no longer current
-        if self._detail_task is not None:
-            self._runner.discard(self._detail_task)
-            self._detail_task = None
-
-    # ---------------------------------------------------------------- misc
-
-    def show_problem(self, message: str) -> None:
+    def show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._forget_detail()
+        self.queue_panel.save_layout()
+        self._settings.save_window(
+            self.saveGeometry(), self.nav_splitter.saveState(), self.detail_splitter.saveState()
+        )
+        self._settings.sync()
+        self.counts_timer.stop()
+        self.connection.stop()
+        self.filter_bar.stop()
+        self.search.close_palette()
+        self.controller.clear()
+        for dialog in (self.workload_dialog, self.new_claim_dialog, self.controller.dialog):
+            if dialog is not None:
+                dialog.close()
         super().closeEvent(event)
+        self.closed.emit()

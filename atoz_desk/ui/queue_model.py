@@ -1,0 +1,380 @@
+"""A work queue as a Qt table model: keyset pages from QueueService, loaded on demand.
+
+The model never holds the whole queue. It asks for the first page when the
+query is set and for the next one (after the service's cursor) when the view
+scrolls to the end, always through the task runner. Sorting and filtering
+happen in the database; a page that arrives for an older query is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QFont
+
+from atoz_desk.domain.errors import DomainError
+from atoz_desk.domain.transitions import Actor
+from atoz_desk.services.dto import ClaimDetail, ClaimRow
+from atoz_desk.services.queues import QUEUE_BY_ID, Cursor, QueuePage, QueueQuery, QueueService
+from atoz_desk.ui import style
+from atoz_desk.ui.formatting import (
+    DASH,
+    age,
+    countdown,
+    incident_label,
+    is_open_state,
+    local_time,
+    money,
+    state_label,
+)
+from atoz_desk.ui.icons import icon
+from atoz_desk.ui.queue_columns import (
+    COL_AGE,
+    COL_AMOUNT,
+    COL_ASSIGNEE,
+    COL_CUSTOMER,
+    COL_DUE,
+    COL_FRAUD,
+    COL_INCIDENT,
+    COL_PRODUCT,
+    COL_REFERENCE,
+    COL_SELLER,
+    COL_STATE,
+    COLUMNS,
+    SORT_NAMES,
+)
+from atoz_desk.ui.tasks import TaskRunner
+
+ClaimReferenceRole = Qt.ItemDataRole.UserRole + 1
+ClaimIdRole = Qt.ItemDataRole.UserRole + 2
+ClaimRowRole = Qt.ItemDataRole.UserRole + 3
+
+PAGE_SIZE = 200
+Index = QModelIndex | QPersistentModelIndex
+
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def row_from_detail(d: ClaimDetail) -> ClaimRow:
+    """The queue row of a claim just changed, so the table updates without a reload."""
+    return ClaimRow(
+        id=d.id,
+        reference=d.reference,
+        customer_name=str(d.customer.get("name", "")),
+        product_title=str(d.product.get("title", "")),
+        seller_name=str(d.seller.get("name", "")),
+        incident_type=d.incident_type,
+        amount_claimed=d.amount_claimed,
+        currency=d.currency,
+        state=d.state,
+        assignee=d.assignee,
+        due_at=d.due_at,
+        filed_at=d.filed_at,
+        fraud_score=d.fraud_score,
+        version=d.version,
+    )
+
+
+class QueueTableModel(QAbstractTableModel):
+    """One queue as the user is looking at it, fetched a page at a time."""
+
+    page_loaded = Signal(int)
+    """A page arrived and this many rows were appended (0 at the end of the queue)."""
+    load_failed = Signal(str)
+    sort_applied = Signal(object, bool)
+    """The sort the service applied to the first page (SortKey, descending)."""
+
+    def __init__(
+        self,
+        queues: QueueService,
+        actor: Actor,
+        runner: TaskRunner,
+        *,
+        clock: Callable[[], datetime],
+        high_risk_score: int,
+        parent: QObject | None = None,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        super().__init__(parent)
+        self._queues = queues
+        self._actor = actor
+        self._runner = runner
+        self._clock = clock
+        self._high_risk = high_risk_score
+        self._page_size = page_size
+        self._query: QueueQuery | None = None
+        self._rows: list[ClaimRow] = []
+        self._ids: set[int] = set()
+        self._departed: set[int] = set()
+        self._next: Cursor | None = None
+        self._exhausted = True  # nothing to fetch until a query is set
+        self._failed = False
+        self._task: int | None = None
+        self.last_page_ms = 0.0
+
+    # ------------------------------------------------------------------ queue
+
+    @property
+    def query(self) -> QueueQuery | None:
+        return self._query
+
+    @property
+    def loading(self) -> bool:
+        return self._task is not None
+
+    @property
+    def complete(self) -> bool:
+        """Every row of the query is loaded."""
+        return self._exhausted and self._task is None
+
+    def set_query(self, query: QueueQuery) -> None:
+        """Show another queue, sort or filter: drop the rows (and any page on its way), fetch anew."""
+        self._query = query
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        if self._task is not None:
+            self._runner.discard(self._task)
+            self._task = None
+        self._rows, self._ids, self._departed = [], set(), set()
+        self._next = None
+        self._exhausted = self._query is None
+        self._failed = False
+        self.endResetModel()
+        self._fetch_page()
+
+    def claim_at(self, row: int) -> ClaimRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, reference: str) -> int | None:
+        for row, claim in enumerate(self._rows):
+            if claim.reference == reference:
+                return row
+        return None
+
+    def update_claim(self, claim: ClaimRow) -> bool:
+        """Show a changed claim in place; a claim that left the queue stays, dimmed, until a reload."""
+        row = next((i for i, r in enumerate(self._rows) if r.id == claim.id), None)
+        if row is None:
+            return False
+        self._rows[row] = claim
+        if self.belongs(claim):
+            self._departed.discard(claim.id)
+        else:
+            self._departed.add(claim.id)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        return True
+
+    def has_left_queue(self, row: int) -> bool:
+        claim = self.claim_at(row)
+        return claim is not None and claim.id in self._departed
+
+    def refresh_times(self) -> None:
+        """Countdowns and ages move with the clock: repaint those two columns."""
+        if self._rows:
+            self.dataChanged.emit(self.index(0, COL_DUE), self.index(len(self._rows) - 1, COL_AGE))
+
+    def belongs(self, claim: ClaimRow) -> bool:
+        """Whether the claim fits the queue's states and assignment (filters are not judged here)."""
+        if self._query is None:
+            return True
+        spec = QUEUE_BY_ID[self._query.queue]
+        states = self._query.states or tuple(s.value for s in spec.states)
+        if claim.state not in states:
+            return False
+        if spec.unassigned and claim.assignee is not None:
+            return False
+        return not (spec.mine and claim.assignee != self._actor.display_name)
+
+    # ------------------------------------------------------------- Qt model
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid():
+            return None
+        claim = self.claim_at(index.row())
+        column = index.column()
+        if claim is None or not 0 <= column < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(claim, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if COLUMNS[column].numeric else _LEFT
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(claim, column)
+        if role == Qt.ItemDataRole.DecorationRole:
+            if column == COL_DUE and self._overdue(claim):
+                return icon("overdue")
+            if column == COL_FRAUD and claim.fraud_score >= self._high_risk:
+                return icon("risk")
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            return self._font(claim, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(claim, column)
+        if role == ClaimReferenceRole:
+            return claim.reference
+        if role == ClaimIdRole:
+            return claim.id
+        if role == ClaimRowRole:
+            return claim
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        spec = COLUMNS[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return spec.title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if spec.numeric else _LEFT
+        if role == Qt.ItemDataRole.ToolTipRole:
+            what = {COL_FRAUD: "Fraud score, 0-100", COL_AGE: "Time since the claim was filed"}
+            base = what.get(section, spec.title)
+            if spec.sort is None:
+                return f"{base} (not sortable)"
+            return f"{base}: click to sort by {SORT_NAMES[spec.sort]}"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and not self._exhausted and not self._failed
+
+    def fetchMore(self, parent: Index) -> None:
+        if self.canFetchMore(parent):
+            self._fetch_page()
+
+    # --------------------------------------------------------------- display
+
+    def _overdue(self, claim: ClaimRow) -> bool:
+        return is_open_state(claim.state) and claim.due_at < self._clock()
+
+    def _text(self, claim: ClaimRow, column: int) -> str:
+        if column == COL_REFERENCE:
+            return claim.reference
+        if column == COL_CUSTOMER:
+            return claim.customer_name
+        if column == COL_PRODUCT:
+            return claim.product_title
+        if column == COL_SELLER:
+            return claim.seller_name
+        if column == COL_INCIDENT:
+            return incident_label(claim.incident_type)
+        if column == COL_AMOUNT:
+            return money(claim.amount_claimed, claim.currency)
+        if column == COL_STATE:
+            return state_label(claim.state)
+        if column == COL_ASSIGNEE:
+            return claim.assignee or DASH
+        if column == COL_DUE:
+            if claim.state == "seller_notified":
+                return countdown(claim.due_at, self._clock())[0]
+            return local_time(claim.due_at) if is_open_state(claim.state) else DASH
+        if column == COL_AGE:
+            return age(claim.filed_at, self._clock())
+        return str(claim.fraud_score)
+
+    def _foreground(self, claim: ClaimRow, column: int) -> QColor | None:
+        if claim.id in self._departed:
+            return style.colour(style.MUTED)
+        if column == COL_DUE and self._overdue(claim):
+            return style.colour(style.DANGER)
+        if column == COL_FRAUD and claim.fraud_score >= self._high_risk:
+            return style.colour(style.WARNING)
+        if column in (COL_ASSIGNEE, COL_AGE) or (column == COL_DUE and not is_open_state(claim.state)):
+            return style.colour(style.MUTED)
+        return None
+
+    def _font(self, claim: ClaimRow, column: int) -> QFont | None:
+        departed = claim.id in self._departed
+        strong = (column == COL_DUE and self._overdue(claim)) or (
+            column == COL_FRAUD and claim.fraud_score >= self._high_risk
+        )
+        if not departed and not strong:
+            return None
+        font = QFont()
+        font.setItalic(departed)
+        font.setBold(strong and not departed)
+        return font
+
+    def _tooltip(self, claim: ClaimRow, column: int) -> str | None:
+        if claim.id in self._departed:
+            now = state_label(claim.state).lower()
+            return f"{claim.reference} is now {now} and has left this queue; F5 refreshes"
+        if column in (COL_CUSTOMER, COL_PRODUCT, COL_SELLER, COL_STATE, COL_ASSIGNEE):
+            return self._text(claim, column)
+        if column == COL_DUE and is_open_state(claim.state):
+            left, overdue = countdown(claim.due_at, self._clock())
+            what = "Seller must respond by" if claim.state == "seller_notified" else "Due"
+            return f"{what} {local_time(claim.due_at)} ({left}){' — overdue' if overdue else ''}"
+        if column == COL_AGE:
+            return f"Filed {local_time(claim.filed_at)}"
+        if column == COL_FRAUD:
+            high = claim.fraud_score >= self._high_risk
+            return f"Fraud score {claim.fraud_score}" + (
+                f" — high risk (review at {self._high_risk} or more)" if high else ""
+            )
+        return None
+
+    # ---------------------------------------------------------------- paging
+
+    def _fetch_page(self) -> None:
+        if self._task is not None or self._exhausted or self._query is None:
+            return
+        queues, actor, query = self._queues, self._actor, self._query
+        after, limit, first = self._next, self._page_size, not self._rows
+        task: int | None = None
+
+        def page_arrived(page: QueuePage) -> None:
+            if task != self._task:  # a page for a query no longer shown
+                return
+            # still "loading" while rows go in: a view asking for more from inside
+            # beginInsertRows would otherwise page from a stale cursor and repeat rows
+            self.last_page_ms = page.elapsed_ms
+            self._next = page.next
+            self._exhausted = page.next is None
+            added = self._append([r for r in page.rows if r.id not in self._ids])
+            self._task = None
+            if first:
+                self.sort_applied.emit(page.sort, page.descending)
+            self.page_loaded.emit(added)
+
+        def page_refused(problem: DomainError) -> None:
+            if task != self._task:
+                return
+            self._task = None
+            self._failed = True
+            self.load_failed.emit(problem.message)
+
+        task = self._runner.run(
+            lambda: queues.page(query, actor, after=after, limit=limit),
+            page_arrived,
+            on_error=page_refused,
+            owner=self,
+        )
+        self._task = task
+
+    def _append(self, rows: list[ClaimRow]) -> int:
+        if rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self._ids.update(r.id for r in rows)
+            self.endInsertRows()
+        return len(rows)

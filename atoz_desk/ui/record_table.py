@@ -1,0 +1,170 @@
+"""A small read-only table of records (history, flags, payments, workload...) with named fields.
+
+`RecordTableModel` holds a short list of plain records (DTOs) and shows the
+fields given; `RecordTable` is the matching view with fixed row heights,
+starting widths from sample text and an empty-state message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QFont, QPainter, QPaintEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from atoz_desk.ui import style
+from atoz_desk.ui.icons import icon
+
+T = TypeVar("T")
+Index = QModelIndex | QPersistentModelIndex
+RecordRole = Qt.ItemDataRole.UserRole + 1
+
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass(frozen=True)
+class Field(Generic[T]):
+    title: str
+    text: Callable[[T], str]
+    sample: str = ""
+    numeric: bool = False
+    tooltip: Callable[[T], str | None] | None = None
+    colour: Callable[[T], str | None] | None = None
+    icon: Callable[[T], str | None] | None = None
+
+
+class RecordTableModel(QAbstractTableModel, Generic[T]):
+    def __init__(
+        self,
+        fields: Sequence[Field[T]],
+        parent: QObject | None = None,
+        *,
+        bold: Callable[[T], bool] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.fields = tuple(fields)
+        self._records: list[T] = []
+        self._bold = bold
+
+    def set_records(self, records: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._records = list(records)
+        self.endResetModel()
+
+    def record_at(self, row: int) -> T | None:
+        return self._records[row] if 0 <= row < len(self._records) else None
+
+    def records(self) -> list[T]:
+        return list(self._records)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._records)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.fields)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid():
+            return None
+        record = self.record_at(index.row())
+        if record is None or not 0 <= index.column() < len(self.fields):
+            return None
+        field = self.fields[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return field.text(record)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if field.numeric else _LEFT
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return field.tooltip(record) if field.tooltip else field.text(record)
+        if role == Qt.ItemDataRole.ForegroundRole and field.colour is not None:
+            name = field.colour(record)
+            return style.colour(name) if name else None
+        if role == Qt.ItemDataRole.DecorationRole and field.icon is not None:
+            name = field.icon(record)
+            return icon(name) if name else None
+        if role == Qt.ItemDataRole.FontRole and self._bold is not None and self._bold(record):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == RecordRole:
+            return record
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.fields):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.fields[section].title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if self.fields[section].numeric else _LEFT
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
+class RecordTable(QTableView):
+    """A view for a RecordTableModel: whole rows, last column stretches, empty-state text."""
+
+    def __init__(
+        self,
+        model: RecordTableModel[Any],
+        name: str,
+        accessible: str,
+        empty_text: str,
+        parent: QWidget | None = None,
+        *,
+        stretch_column: int | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAccessibleName(accessible)
+        self.setModel(model)
+        self._model = model
+        self.empty_text = empty_text
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(stretch_column is None)
+        header.setDefaultAlignment(_LEFT)
+        metrics = self.fontMetrics()
+        for column, field in enumerate(model.fields):
+            text = max(metrics.horizontalAdvance(field.sample), metrics.horizontalAdvance(field.title))
+            extra = 22 if field.icon is not None else 0
+            self.setColumnWidth(column, text + metrics.averageCharWidth() * 2 + 16 + extra)
+        if stretch_column is not None:
+            header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._model.rowCount():
+            return
+        painter = QPainter(self.viewport())
+        try:
+            painter.setPen(style.colour(style.MUTED))
+            area = self.viewport().rect().adjusted(16, 16, -16, -16)
+            painter.drawText(
+                QRect(area),
+                int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap),
+                self.empty_text,
+            )
+        finally:
+            painter.end()

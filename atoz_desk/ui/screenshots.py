@@ -1,0 +1,197 @@
+"""Screenshots of the real windows for the docs: `python -m atoz_desk.ui.screenshots --out docs/screenshots`.
+
+Runs under Qt's offscreen platform. Without --database-url it seeds a demo
+desk in a temporary folder with a fixed clock, so the pictures are the same
+on every run. Settings go to a temporary folder too, never the user's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+FIXED_NOW = datetime(2026, 11, 2, 15, 30, tzinfo=UTC)
+DEMO_CLAIMS = 3000
+WINDOW_SIZE = (1600, 1000)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m atoz_desk.ui.screenshots", description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"), help="folder for the PNGs")
+    parser.add_argument(
+        "--database-url", help="an existing desk (default: a fresh demo desk in a temp folder)"
+    )
+    parser.add_argument("--user", default="alice", help="the adjuster shown (default alice)")
+    parser.add_argument("--supervisor", default="sam", help="the supervisor shown (default sam)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="atoz-shots-") as tmp:
+        return _run(args, Path(tmp))
+
+
+def _run(args: argparse.Namespace, tmp: Path) -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from atoz_desk.data.database import Database
+    from atoz_desk.data.migrate import ensure_current
+    from atoz_desk.services import Services
+    from atoz_desk.services.queues import QueueId
+    from atoz_desk.ui.main_window import MainWindow
+    from atoz_desk.ui.settings import DeskSettings
+    from atoz_desk.ui.style import apply_theme
+    from atoz_desk.ui.tasks import TaskRunner
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp / "settings"))
+    settings = DeskSettings(QSettings(str(tmp / "settings" / "desk.ini"), QSettings.Format.IniFormat))
+
+    if args.database_url:
+        db = Database(args.database_url)
+        services = Services.build(db)
+    else:
+        from atoz_desk.services.demo import seed_demo
+
+        db = Database(f"sqlite:///{tmp / 'demo.sqlite3'}")
+        ensure_current(db)
+        print(f"seeding a demo desk of {DEMO_CLAIMS:,} claims…", file=sys.stderr)
+        seed_demo(db, claims=DEMO_CLAIMS, now=FIXED_NOW)
+        services = Services.build(db, clock=lambda: FIXED_NOW)
+    # the composition root's label needs atoz_desk.app, above ui; this one says enough for a picture
+    label = (
+        "SQLite · demo desk"
+        if not args.database_url
+        else f"{db.dialect} · {args.database_url.split('@')[-1]}"
+    )
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    runner = TaskRunner()
+    written: list[Path] = []
+
+    def wait(condition: Callable[[], bool], what: str, timeout_s: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"screenshots: timed out waiting for {what}")
+            app.processEvents()
+            time.sleep(0.005)
+        for _ in range(5):
+            app.processEvents()
+
+    def shoot(widget: QWidget, name: str) -> None:
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        written.append(path)
+
+    def open_window(username: str, queue: QueueId) -> MainWindow:
+        window = MainWindow(
+            services,
+            services.users.actor(username),
+            runner,
+            database_label=label,
+            settings=settings,
+        )
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        window.queue_nav.choose(queue)
+        wait(lambda: window.claims_model.rowCount() > 0 and not window.claims_model.loading, "the queue")
+        wait(lambda: window.queue_nav.nav_model.count(queue) is not None, "the counts")
+        return window
+
+    def open_row(window: MainWindow, row: int, tab: int = 0) -> None:
+        window.queue_panel.select_row(row)
+        reference = window.claims_model.claim_at(row).reference  # type: ignore[union-attr]
+        wait(
+            lambda: (
+                window.detail_pane.detail is not None
+                and window.detail_pane.detail.reference == reference
+                and not window.controller.busy_loading
+            ),
+            "the claim",
+        )
+        window.detail_pane.show_tab(tab)
+        window.claims_view.setFocus()
+
+    try:
+        window = open_window(args.user, QueueId.AWAITING_SELLER)
+        # show where overdue turns into "left": the first claim still inside its deadline, mid-view
+        model, now = window.claims_model, services.clock()
+        first_due = next(
+            (r for r in range(model.rowCount()) if model.claim_at(r).due_at >= now),  # type: ignore[union-attr]
+            2,
+        )
+        open_row(window, first_due)
+        window.claims_view.scrollTo(model.index(first_due, 0), window.claims_view.ScrollHint.PositionAtCenter)
+        shoot(window, "01-workbench-awaiting-seller")
+
+        window.queue_nav.choose(QueueId.FRAUD_REVIEW)
+        wait(lambda: window.claims_model.rowCount() > 0 and not window.claims_model.loading, "fraud review")
+        open_row(window, 0, tab=2)
+        shoot(window, "02-claim-fraud-tab")
+
+        window.queue_nav.choose(QueueId.MY)
+        wait(lambda: window.claims_model.rowCount() > 0 and not window.claims_model.loading, "my claims")
+        open_row(window, 0, tab=0)
+        shoot(window, "03-claim-summary")
+        window.detail_pane.show_tab(6)
+        shoot(window, "04-claim-history")
+
+        window.filter_bar.state_combo.setCurrentIndex(window.filter_bar.state_combo.findData("in_review"))
+        wait(lambda: window.claims_model.rowCount() > 0 and not window.claims_model.loading, "in review")
+        open_row(window, 0, tab=0)
+        option = next((o for o in window.actions_bar.options if o.enabled and o.needs_amount), None)
+        if option is not None:
+            dialog = window.controller.invoke(option)
+            if dialog is not None:
+                wait(dialog.isVisible, "the action dialog")
+                shoot(dialog, "05-action-dialog")
+                dialog.reject()
+
+        window.search.popup()
+        window.search.edit.setText("zoë")
+        window.search.search_now()
+        wait(lambda: window.search.hits.rowCount() > 0, "search hits")
+        shoot(window, "06-find-claim")
+        window.search.close_palette()
+
+        window.new_claim()
+        dialog = window.new_claim_dialog
+        assert dialog is not None
+        wait(dialog.isVisible, "the new-claim dialog")
+        dialog.adjustSize()
+        shoot(dialog, "07-new-claim-dialog")
+        dialog.reject()
+        window.close()
+
+        boss = open_window(args.supervisor, QueueId.ESCALATIONS)
+        open_row(boss, 0)
+        shoot(boss, "08-supervisor-escalations")
+        boss.show_workload()
+        workload = boss.workload_dialog
+        assert workload is not None
+        wait(lambda: not workload.loading and workload.model.rowCount() > 0, "the workload")
+        shoot(workload, "09-team-workload")
+        boss.close()
+    finally:
+        runner.shutdown()
+        db.dispose()
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
