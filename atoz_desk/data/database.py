@@ -17,15 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from atoz_desk.domain.errors import DomainError, StaleEdit
-
-
-class DatabaseUnavailable(DomainError):
-    """The database cannot be reached; nothing was changed."""
-
-
-class ConcurrentChange(DomainError):
-    """A uniqueness clash with another writer's simultaneous insert; retrying resolves it."""
+from atoz_desk.domain.errors import ConcurrentChange, DatabaseUnavailable, StaleEdit
 
 
 def normalise_url(url: str) -> str:
@@ -56,6 +48,9 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 5)
     return create_engine(url, **kwargs)
+
+
+__all__ = ["ConcurrentChange", "Database", "DatabaseUnavailable", "build_engine", "normalise_url"]
 
 
 class Database:

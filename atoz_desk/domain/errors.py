@@ -53,3 +53,11 @@ class DuplicateClaim(ValidationError):
     def __init__(self, message: str, existing_reference: str) -> None:
         super().__init__(message, field="order_id")
         self.existing_reference = existing_reference
+
+
+class DatabaseUnavailable(DomainError):
+    """The database cannot be reached; nothing was changed."""
+
+
+class ConcurrentChange(DomainError):
+    """A uniqueness clash with another writer's simultaneous insert; retrying resolves it."""

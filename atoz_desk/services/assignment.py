@@ -9,12 +9,12 @@ from sqlalchemy import case, func, select, update
 
 from atoz_desk.data.database import Database
 from atoz_desk.data.models import Claim, User
-from atoz_desk.domain.errors import NotFound, PermissionDenied, ValidationError
+from atoz_desk.domain.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.domain.states import ClaimState, Role
 from atoz_desk.domain.transitions import Action, ActionParams, Actor
 from atoz_desk.services.claims import build_detail, load_claim
-from atoz_desk.services.dto import ClaimDetail
+from atoz_desk.services.dto import ClaimDetail, WorkloadRow
 from atoz_desk.services.records import record_history
 from atoz_desk.services.workflow import apply_move
 
@@ -61,13 +61,29 @@ class AssignmentService:
             s.flush()
             return build_detail(s, claim, self._policy)
 
-    def assign(self, reference: str, username: str | None, actor: Actor) -> ClaimDetail:
-        """Reassign a claim (supervisors and admins), or unassign with username None."""
+    def assign(
+        self,
+        reference: str,
+        username: str | None,
+        actor: Actor,
+        *,
+        expected_version: int | None = None,
+    ) -> ClaimDetail:
+        """Reassign a claim (supervisors and admins), or unassign with username None.
+
+        With `expected_version`, a claim changed since the supervisor loaded it is refused.
+        """
         if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
             raise PermissionDenied("only a supervisor can reassign claims")
         now = self._clock()
         with self._db.unit_of_work() as s:
             claim = load_claim(s, reference, for_update=True)
+            if expected_version is not None and claim.version != expected_version:
+                raise StaleEdit(
+                    f"Claim {claim.reference} was changed by someone else since you opened it; "
+                    "nothing was reassigned. Reload it and try again.",
+                    current_version=claim.version,
+                )
             if not ClaimState(claim.state).is_open:
                 raise ValidationError(f"claim {claim.reference} is {claim.state}; it cannot be reassigned")
             target = None
@@ -91,17 +107,24 @@ class AssignmentService:
             s.flush()
             return build_detail(s, claim, self._policy)
 
-    def workload(self) -> list[tuple[str, str, int, int]]:
-        """(adjuster, state, open claims, overdue) for every user with open claims."""
+    def workload(self) -> list[WorkloadRow]:
+        """Open and overdue claims per adjuster and state; every active user appears, idle ones too."""
         now = self._clock()
         open_states = [st.value for st in ClaimState if st.is_open]
         overdue = func.sum(case((Claim.due_at < now, 1), else_=0))
         with self._db.reading() as s:
             rows = s.execute(
-                select(User.display_name, Claim.state, func.count(), overdue)
+                select(User.username, User.display_name, User.role, Claim.state, func.count(), overdue)
                 .join(User, User.id == Claim.assignee_id)
                 .where(Claim.state.in_(open_states))
-                .group_by(User.display_name, Claim.state)
-                .order_by(User.display_name, Claim.state)
+                .group_by(User.username, User.display_name, User.role, Claim.state)
             ).all()
-            return [(name, state, int(n), int(late or 0)) for name, state, n, late in rows]
+            out = [
+                WorkloadRow(username, name, role, state, int(n), int(late or 0))
+                for username, name, role, state, n, late in rows
+            ]
+            busy = {r.username for r in out}
+            for user in s.scalars(select(User).where(User.active.is_(True))):
+                if user.username not in busy:
+                    out.append(WorkloadRow(user.username, user.display_name, user.role, None, 0, 0))
+        return sorted(out, key=lambda r: (r.display_name, r.state or ""))

@@ -201,6 +201,7 @@ def page_rows(
             Claim.filed_at,
             Claim.fraud_score,
             Claim.version,
+            Claim.approved_amount,
         )
         .join(ids, ids.c.id == Claim.id)
         .join(Customer, Customer.id == Claim.customer_id)

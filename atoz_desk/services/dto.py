@@ -79,6 +79,19 @@ class ClaimRow:
     filed_at: datetime
     fraud_score: int
     version: int
+    approved_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    """One adjuster's open claims in one state (state None: the adjuster has none open)."""
+
+    username: str
+    display_name: str
+    role: str
+    state: str | None
+    open: int
+    overdue: int
 
 
 @dataclass(frozen=True)

@@ -156,3 +156,48 @@ def parse_intake(row: Mapping[str, object], policy: PolicySettings, now: datetim
         currency=currency,
         description=_text(row, "description", required=False),
     )
+
+
+def validate_intake(
+    row: Mapping[str, object], policy: PolicySettings, now: datetime
+) -> list[ValidationError]:
+    """Every problem in the record, one per field (for forms that mark all fields at once).
+
+    Each field is checked on its own first, then the record as a whole; an empty
+    list means `parse_intake` will accept it.
+    """
+    problems: dict[str, ValidationError] = {}
+    for name in INTAKE_FIELDS:
+        if name in OPTIONAL_FIELDS:
+            continue
+        try:
+            _check_field(row, name, policy)
+        except ValidationError as exc:
+            problems[exc.field or name] = exc
+    if not problems:
+        try:
+            parse_intake(row, policy, now)
+        except ValidationError as exc:
+            problems[exc.field or "record"] = exc
+    return list(problems.values())
+
+
+def _check_field(row: Mapping[str, object], name: str, policy: PolicySettings) -> None:
+    if name in ("order_date", "incident_date"):
+        _date(row, name)
+    elif name == "filed_at":
+        _datetime(row, name)
+    elif name in ("product_price", "amount_claimed"):
+        parse_amount(_text(row, name), field=name, maximum=policy.max_claim_amount)
+    elif name == "incident_type":
+        value = _text(row, name).lower()
+        if value not in {t.value for t in IncidentType}:
+            raise ValidationError(
+                f"incident_type: {value!r} is not one of {', '.join(t.value for t in IncidentType)}", name
+            )
+    elif name == "customer_email":
+        email = _text(row, name, limit=254).lower()
+        if not _EMAIL.match(email):
+            raise ValidationError(f"customer_email: {email!r} is not an e-mail address", name)
+    else:
+        _text(row, name, limit=64 if name.endswith("_id") else 200)

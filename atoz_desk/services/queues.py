@@ -199,6 +199,17 @@ class QueueService:
         with self._db.reading() as s:
             return self._count(s, spec, query, actor)
 
+    def contains(self, query: QueueQuery, reference: str, actor: Actor) -> bool:
+        """Whether the claim belongs in this queue as filtered (after a move, say)."""
+        spec = self._spec(query.queue, actor)
+        with self._db.reading() as s:
+            stmt = select(Claim.id).where(
+                Claim.reference == reference.strip().upper(),
+                Claim.state.in_(self._states(spec, query)),
+                *self._filters(spec, query, actor),
+            )
+            return s.scalar(stmt) is not None
+
     def find(self, text: str, *, limit: int = 50) -> list[ClaimRow]:
         """One-step lookup: exact reference, customer e-mail or order id first, then any substring."""
         needle = " ".join(text.split())
@@ -365,6 +376,7 @@ def _rows(s: Session, ids: list[int]) -> list[ClaimRow]:
             Claim.filed_at,
             Claim.fraud_score,
             Claim.version,
+            Claim.approved_amount,
         )
         .join(Customer, Customer.id == Claim.customer_id)
         .join(Product, Product.id == Claim.product_id)

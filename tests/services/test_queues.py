@@ -138,3 +138,15 @@ def test_find_in_one_step_by_reference_email_order_or_text(busy: Desk) -> None:
     assert [r.reference for r in q.find(detail.order["external_id"])] == [first.reference]
     assert len(q.find("Ελένη")) == 2
     assert q.find("nothing like this anywhere") == []
+
+
+def test_contains_says_whether_a_claim_still_belongs_in_a_queue(busy: Desk) -> None:
+    q = busy.services.queues
+    taken = busy.services.assignment.take_next(busy.alice)
+    assert taken is not None
+    assert not q.contains(QueueQuery(queue=QueueId.NEW), taken.reference, busy.alice)
+    assert q.contains(QueueQuery(queue=QueueId.MY), taken.reference, busy.alice)
+    assert not q.contains(QueueQuery(queue=QueueId.MY), taken.reference, busy.bob)
+    assert q.contains(QueueQuery(queue=QueueId.ALL, text=taken.customer["name"][:5]), taken.reference, busy.bob)
+    row = q.page(QueueQuery(queue=QueueId.MY), busy.alice).rows[0]
+    assert row.approved_amount is None and row.reference == taken.reference

@@ -165,3 +165,27 @@ def test_insurance_check_names_every_failing_rule(desk: Desk) -> None:
         "cancellation notice is 10 days",
     ):
         assert expected in text
+
+
+def test_reassigning_a_stale_copy_is_refused(desk: Desk) -> None:
+    ref = in_review(desk)
+    seen = desk.services.claims.detail(ref).version
+    desk.services.workflow.act(ref, "request_info", desk.alice, ActionParams(note="photos"))
+    with pytest.raises(StaleEdit, match="nothing was reassigned"):
+        desk.services.assignment.assign(ref, "bob", desk.sam, expected_version=seen)
+    assert desk.services.claims.detail(ref).assignee == "Alice Adjuster"
+
+
+def test_workload_lists_every_active_user_with_open_and_overdue_claims(desk: Desk, clock) -> None:  # type: ignore[no-untyped-def]
+    in_review(desk)
+    in_review(desk)
+    clock.advance(days=10)  # past the 5-day review SLA
+    rows = desk.services.assignment.workload()
+    alice = [r for r in rows if r.username == "alice"]
+    assert [(r.state, r.open, r.overdue) for r in alice] == [("in_review", 2, 2)]
+    assert {(r.username, r.state, r.open) for r in rows if r.username != "alice"} == {
+        ("bob", None, 0),
+        ("carol", None, 0),
+        ("sam", None, 0),
+        ("admin", None, 0),
+    }
