@@ -216,3 +216,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "pg_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture
+def pg_db(pg_url: str) -> Iterator[Database]:
+    """A fresh PostgreSQL schema with every table, for tests that reach it from several processes."""
+    with pg_schema(pg_url, prefix="atoz_sync") as schema:
+        database = pg_database(pg_url, schema)
+        try:
+            Base.metadata.create_all(database.engine)
+            yield database
+        finally:
+            database.dispose()

@@ -287,6 +287,8 @@ class HistoryEntry(Base):
     """Append-only record of every action; also the change feed (monotonic id)."""
 
     __tablename__ = "history"
+    # PostgreSQL feed readers page on (txid, id): see sync/feed.py
+    __table_args__ = (Index("ix_history_txid_id", "txid", "id"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
