@@ -178,6 +178,9 @@ class ClaimController(QObject):
             who = dialog.detail.assignee or "nobody (unassigned)"
             self.message.emit(f"{dialog.detail.reference} is now assigned to {who}.")
             self._after_write(dialog.detail)
+        elif code == RELOAD:
+            self.message.emit("Reloaded the claim: check who has it now, then reassign again if needed.")
+            self.reload()
 
     def opened_elsewhere(self, detail: ClaimDetail) -> None:
         """A claim written outside this controller (e.g. filed by the New claim dialog)."""

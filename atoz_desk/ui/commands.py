@@ -108,6 +108,9 @@ class Commands(QObject):
         view_menu.addActions([self.refresh, self.filter, self.next_pane, self.previous_pane])
         view_menu.addSeparator()
         view_menu.addActions(self.tabs)
+        view_menu.addSeparator()
+        self.columns_menu = view_menu.addMenu("Queue &columns")
+        self.columns_menu.setObjectName("queueColumnsMenu")
         if self.supervisor:
             team_menu = bar.addMenu("&Team")
             team_menu.addActions([self.workload, self.reassign])
@@ -145,7 +148,7 @@ class Commands(QObject):
         out.append(Shortcut("Claim", "The claim's moves, in the order shown", "Alt+1 … Alt+9"))
         out.append(Shortcut("Queue", "Move within the queue table", "↑ ↓ Page Up Page Down Home End"))
         out.append(
-            Shortcut("Queue", "Sort by a column", "Click a header (Reference, Amount, Due, Age, Fraud)")
+            Shortcut("Queue", "Sort by a column", "Click a header (Reference, Claimed, Due, Age, Fraud)")
         )
         out.append(Shortcut("Dialogs", "Send a move from its note", "Ctrl+Enter"))
         out.append(Shortcut("Find", "Choose a match / open it / close", "↑ ↓ / Enter / Esc"))

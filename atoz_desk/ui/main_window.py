@@ -13,8 +13,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from atoz_desk import __version__
-from atoz_desk.data.database import DatabaseUnavailable
-from atoz_desk.domain.errors import DomainError
+from atoz_desk.domain.errors import DatabaseUnavailable, DomainError
 from atoz_desk.domain.states import Role
 from atoz_desk.domain.transitions import Actor
 from atoz_desk.services import Services
@@ -162,6 +161,7 @@ class MainWindow(QMainWindow):
         self.connection.retry.connect(self.refresh_counts)
         self._runner.problem.connect(self.show_status)
         self.actions_menu.aboutToShow.connect(self._fill_actions_menu)
+        c.columns_menu.aboutToShow.connect(lambda: self.claims_view.fill_column_menu(c.columns_menu))
         c.take_next.triggered.connect(ctl.take_next)
         c.find.triggered.connect(self.search.popup)
         c.next_claim.triggered.connect(lambda: panel.step(1))

@@ -1,13 +1,15 @@
 """File a new claim by hand (Ctrl+Shift+N): the intake feed's fields, checked like an import.
 
-The form is validated with `parse_intake` (the same rules as the import; the
-problem is shown beside the field it names), filed with `intake.file_claim`
-off the GUI thread, then the dialog says where screening sent the claim and
-offers to open it.
+The form is checked with `validate_intake` (the same rules as the import):
+every bad field is marked at once, each problem beside the field it names and
+a problem with the record as a whole above the form. A clean form is filed
+with `intake.file_claim` off the GUI thread; then the dialog says where
+screening sent the claim and offers to open it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
@@ -34,9 +36,8 @@ from PySide6.QtWidgets import (
 from atoz_desk.domain.errors import DomainError, DuplicateClaim, ValidationError
 from atoz_desk.domain.states import IncidentType
 from atoz_desk.domain.transitions import Actor
-from atoz_desk.services import Services
+from atoz_desk.services import Services, intake_rules
 from atoz_desk.services.dto import IntakeResult
-from atoz_desk.services.intake_rules import parse_intake
 from atoz_desk.ui import style
 from atoz_desk.ui.formatting import first_upper, humanize, incident_label, state_label
 from atoz_desk.ui.tasks import TaskRunner
@@ -61,6 +62,11 @@ _GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
 )
+
+
+def _readable(field: str) -> str:
+    """`customer_email` → `customer e-mail`, as the banner names a field."""
+    return humanize(field).lower().replace("email", "e-mail")
 
 
 def _qdate(d: date) -> QDate:
@@ -245,10 +251,15 @@ class NewClaimDialog(QDialog):
             return
         self._clear_problems()
         services = self._services
+        row, now = self.row(), services.clock()
+        problems = intake_rules.validate_intake(row, services.policy, now)
+        if problems:
+            self.show_problems(problems)
+            return
         try:
-            request = parse_intake(self.row(), services.policy, services.clock())
-        except ValidationError as problem:
-            self.show_problem(problem)
+            request = intake_rules.parse_intake(row, services.policy, now)
+        except ValidationError as problem:  # not expected once validate_intake is content
+            self.show_problems([problem])
             return
         self.working = True
         self._set_enabled(False)
@@ -285,25 +296,43 @@ class NewClaimDialog(QDialog):
         self.show_problem(problem)
 
     def show_problem(self, problem: DomainError) -> None:
-        field = problem.field if isinstance(problem, ValidationError) else None
-        message = first_upper(problem.message)
-        if isinstance(problem, DuplicateClaim):
-            message = f"{message} — open {problem.existing_reference} instead with Ctrl+K."
-        label = self.errors.get(field or "")
-        if label is None:
-            self.banner.show_message(message)
-            return
-        prefix = f"{field}:"
-        label.setText(
-            first_upper(message[len(prefix) :].strip()) if message.lower().startswith(prefix) else message
-        )
-        label.show()
-        self.fields[field or ""].setFocus()
-        self.banner.show_message(f"Check {humanize(field).lower()}: {label.text()}")
+        self.show_problems([problem])
+
+    def show_problems(self, problems: Sequence[DomainError]) -> None:
+        """Each problem beside its field, the rest above the form; the first bad field gets the focus."""
+        marked: list[str] = []
+        general: list[str] = []
+        for problem in problems:
+            field = problem.field if isinstance(problem, ValidationError) else None
+            message = first_upper(problem.message)
+            if isinstance(problem, DuplicateClaim):
+                message = f"{message} — open {problem.existing_reference} instead with Ctrl+K."
+            label = self.errors.get(field or "")
+            if label is None or field is None:
+                general.append(message)
+                continue
+            prefix = f"{field}:"
+            label.setText(
+                first_upper(message[len(prefix) :].strip()) if message.lower().startswith(prefix) else message
+            )
+            label.show()
+            widget = self.fields[field]
+            widget.setAccessibleDescription(label.text())
+            if isinstance(widget, QLineEdit):
+                widget.setStyleSheet(style.invalid_field_style())
+            marked.append(field)
+        if marked:
+            in_form_order = [name for name in self.fields if name in marked]
+            self.fields[in_form_order[0]].setFocus()
+            names = ", ".join(_readable(name) for name in in_form_order)
+            general.append(f"Check {names}." if len(marked) == 1 else f"Check {len(marked)} fields: {names}.")
+        self.banner.show_message("\n".join(general))
 
     def _clear_problems(self) -> None:
-        for label in self.errors.values():
+        for name, label in self.errors.items():
             label.hide()
+            self.fields[name].setAccessibleDescription("")
+            self.fields[name].setStyleSheet("")
         self.banner.clear()
 
     def _set_enabled(self, enabled: bool) -> None:

@@ -1,7 +1,9 @@
 """The queue table's columns: titles, sample widths, and which ones sort in the database.
 
-Only the SortKey columns (reference, amount, due, age, fraud score) sort;
-the others' headers do not respond to a click.
+Only the SortKey columns (reference, amount claimed, due, age, fraud score)
+sort; the others' headers do not respond to a click. The approved amount is
+shown by default only in the queues about paying (Approvals, Payments
+pending, Recoveries); elsewhere the header's menu shows it.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 
-from atoz_desk.services.queues import SortKey
+from atoz_desk.services.queues import QueueId, SortKey
 
 COL_REFERENCE, COL_CUSTOMER, COL_PRODUCT, COL_SELLER, COL_INCIDENT = range(5)
-COL_AMOUNT, COL_STATE, COL_ASSIGNEE, COL_DUE, COL_AGE, COL_FRAUD = range(5, 11)
+COL_AMOUNT, COL_APPROVED, COL_STATE, COL_ASSIGNEE, COL_DUE, COL_AGE, COL_FRAUD = range(5, 12)
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("Product", "Voltaro Power bank", flexible=True),
     Column("Seller", "Oakridge Home Goods", flexible=True),
     Column("Incident", "Damage + injury"),
-    Column("Amount", "$999,999.99", numeric=True, sort=SortKey.AMOUNT),
+    Column("Claimed", "$999,999.99", numeric=True, sort=SortKey.AMOUNT),
+    Column("Approved", "$999,999.99", numeric=True),
     Column("State", "Concession approved"),
     Column("Assignee", "Carol Jensen", flexible=True),
     Column("Due", "2026-12-31 23:59", sort=SortKey.DUE),
@@ -44,6 +47,15 @@ COLUMNS: tuple[Column, ...] = (
 )
 assert len(COLUMNS) == COL_FRAUD + 1
 SORT_COLUMN = {c.sort: i for i, c in enumerate(COLUMNS) if c.sort is not None}
+
+# queues where what will be paid matters: the approved amount shows there unless the user hid it
+APPROVED_QUEUES = frozenset({QueueId.APPROVALS, QueueId.PAYMENTS_PENDING, QueueId.RECOVERIES})
+
+
+def hidden_by_default(queue: QueueId) -> frozenset[int]:
+    """Columns a queue starts without (the user can show them from the header's menu)."""
+    return frozenset() if queue in APPROVED_QUEUES else frozenset({COL_APPROVED})
+
 
 SORT_NAMES = {
     SortKey.REFERENCE: "reference",

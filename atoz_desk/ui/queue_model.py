@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QFont
 from atoz_desk.domain.errors import DomainError
 from atoz_desk.domain.transitions import Actor
 from atoz_desk.services.dto import ClaimDetail, ClaimRow
-from atoz_desk.services.queues import QUEUE_BY_ID, Cursor, QueuePage, QueueQuery, QueueService
+from atoz_desk.services.queues import Cursor, QueuePage, QueueQuery, QueueService
 from atoz_desk.ui import style
 from atoz_desk.ui.formatting import (
     DASH,
@@ -34,6 +34,7 @@ from atoz_desk.ui.icons import icon
 from atoz_desk.ui.queue_columns import (
     COL_AGE,
     COL_AMOUNT,
+    COL_APPROVED,
     COL_ASSIGNEE,
     COL_CUSTOMER,
     COL_DUE,
@@ -76,7 +77,22 @@ def row_from_detail(d: ClaimDetail) -> ClaimRow:
         filed_at=d.filed_at,
         fraud_score=d.fraud_score,
         version=d.version,
+        approved_amount=d.approved_amount,
     )
+
+
+def amounts_tooltip(claim: ClaimRow) -> str:
+    """Claimed and approved side by side: what a supervisor weighs before paying."""
+    claimed = money(claim.amount_claimed, claim.currency)
+    if claim.approved_amount is None:
+        return f"Claimed {claimed}; not approved yet"
+    approved = money(claim.approved_amount, claim.currency)
+    gap = claim.amount_claimed - claim.approved_amount
+    if gap > 0:
+        return f"Approved {approved} of {claimed} claimed ({money(gap, claim.currency)} less)"
+    if gap < 0:
+        return f"Approved {approved}, more than the {claimed} claimed"
+    return f"Approved {approved}, the full amount claimed"
 
 
 class QueueTableModel(QAbstractTableModel):
@@ -158,17 +174,25 @@ class QueueTableModel(QAbstractTableModel):
         return None
 
     def update_claim(self, claim: ClaimRow) -> bool:
-        """Show a changed claim in place; a claim that left the queue stays, dimmed, until a reload."""
+        """Show a changed claim's new values in place (whether it still belongs is `mark_departed`'s)."""
         row = next((i for i, r in enumerate(self._rows) if r.id == claim.id), None)
         if row is None:
             return False
         self._rows[row] = claim
-        if self.belongs(claim):
-            self._departed.discard(claim.id)
-        else:
-            self._departed.add(claim.id)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         return True
+
+    def mark_departed(self, reference: str, departed: bool) -> None:
+        """A claim that left the queue stays, dimmed, until a reload; one that came back looks normal."""
+        row = self.row_of(reference)
+        claim = self.claim_at(row) if row is not None else None
+        if row is None or claim is None or (claim.id in self._departed) == departed:
+            return
+        if departed:
+            self._departed.add(claim.id)
+        else:
+            self._departed.discard(claim.id)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def has_left_queue(self, row: int) -> bool:
         claim = self.claim_at(row)
@@ -178,18 +202,6 @@ class QueueTableModel(QAbstractTableModel):
         """Countdowns and ages move with the clock: repaint those two columns."""
         if self._rows:
             self.dataChanged.emit(self.index(0, COL_DUE), self.index(len(self._rows) - 1, COL_AGE))
-
-    def belongs(self, claim: ClaimRow) -> bool:
-        """Whether the claim fits the queue's states and assignment (filters are not judged here)."""
-        if self._query is None:
-            return True
-        spec = QUEUE_BY_ID[self._query.queue]
-        states = self._query.states or tuple(s.value for s in spec.states)
-        if claim.state not in states:
-            return False
-        if spec.unassigned and claim.assignee is not None:
-            return False
-        return not (spec.mine and claim.assignee != self._actor.display_name)
 
     # ------------------------------------------------------------- Qt model
 
@@ -241,7 +253,12 @@ class QueueTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if spec.numeric else _LEFT
         if role == Qt.ItemDataRole.ToolTipRole:
-            what = {COL_FRAUD: "Fraud score, 0-100", COL_AGE: "Time since the claim was filed"}
+            what = {
+                COL_AMOUNT: "Amount claimed",
+                COL_APPROVED: "Amount approved: what will be paid",
+                COL_FRAUD: "Fraud score, 0-100",
+                COL_AGE: "Time since the claim was filed",
+            }
             base = what.get(section, spec.title)
             if spec.sort is None:
                 return f"{base} (not sortable)"
@@ -278,6 +295,8 @@ class QueueTableModel(QAbstractTableModel):
             return incident_label(claim.incident_type)
         if column == COL_AMOUNT:
             return money(claim.amount_claimed, claim.currency)
+        if column == COL_APPROVED:
+            return money(claim.approved_amount, claim.currency)
         if column == COL_STATE:
             return state_label(claim.state)
         if column == COL_ASSIGNEE:
@@ -298,6 +317,8 @@ class QueueTableModel(QAbstractTableModel):
         if column == COL_FRAUD and claim.fraud_score >= self._high_risk:
             return style.colour(style.WARNING)
         if column in (COL_ASSIGNEE, COL_AGE) or (column == COL_DUE and not is_open_state(claim.state)):
+            return style.colour(style.MUTED)
+        if column == COL_APPROVED and claim.approved_amount is None:
             return style.colour(style.MUTED)
         return None
 
@@ -323,6 +344,8 @@ class QueueTableModel(QAbstractTableModel):
             left, overdue = countdown(claim.due_at, self._clock())
             what = "Seller must respond by" if claim.state == "seller_notified" else "Due"
             return f"{what} {local_time(claim.due_at)} ({left}){' — overdue' if overdue else ''}"
+        if column in (COL_AMOUNT, COL_APPROVED):
+            return amounts_tooltip(claim)
         if column == COL_AGE:
             return f"Filed {local_time(claim.filed_at)}"
         if column == COL_FRAUD:

@@ -19,6 +19,7 @@ from atoz_desk.services.dto import ClaimDetail
 from atoz_desk.services.queues import QueueQuery, QueueSpec, SortKey
 from atoz_desk.ui.filter_bar import FilterBar
 from atoz_desk.ui.formatting import first_upper
+from atoz_desk.ui.queue_columns import hidden_by_default
 from atoz_desk.ui.queue_model import PAGE_SIZE, QueueTableModel, row_from_detail
 from atoz_desk.ui.queue_table import QueueTableView
 from atoz_desk.ui.settings import DeskSettings
@@ -47,6 +48,7 @@ class QueuePanel(QWidget):
         self._count_task: int | None = None
         self._want_reference: str | None = None
         self._pending_step: int | None = None
+        self._membership_tasks: set[int] = set()
         self.filter_bar = FilterBar(self)
         self.model = QueueTableModel(
             services.queues,
@@ -85,7 +87,7 @@ class QueuePanel(QWidget):
         self.spec = spec
         self._want_reference = None
         self.filter_bar.set_queue(spec)
-        self.view.restore_layout(self._settings.queue_header(spec.id))
+        self.view.restore_layout(self._settings.queue_header(spec.id), hidden_by_default(spec.id))
         saved = self._settings.queue_sort(spec.id)
         sort, descending = saved if saved is not None else (spec.default_sort, spec.default_descending)
         self.view.show_sort(sort, descending)
@@ -192,13 +194,39 @@ class QueuePanel(QWidget):
             self.model.fetchMore(QModelIndex())
 
     def claim_changed(self, detail: ClaimDetail) -> None:
-        row = row_from_detail(detail)
-        if self.model.update_claim(row):
-            self.select_reference(detail.reference)
-        elif self.model.belongs(row) and not self.filter_bar.filters.active:
-            self.reload(keep=detail.reference)  # e.g. a claim just taken now belongs in My claims
+        """A claim was written: show its new values now, then ask the queue whether it still belongs."""
+        reference, query = detail.reference, self.model.query
+        if self.model.update_claim(row_from_detail(detail)):
+            self.select_reference(reference)
+        if query is None:
             return
-        self.refresh_count()
+        queues, actor = self._services.queues, self._actor
+        task: int | None = None
+
+        def answered(belongs: bool) -> None:
+            self._membership_tasks.discard(task or 0)
+            if self.model.query != query:  # the user moved on to another queue or filter
+                return
+            if self.model.row_of(reference) is not None:
+                self.model.mark_departed(reference, not belongs)
+            elif belongs:
+                self.reload(keep=reference)  # e.g. a claim just taken now belongs in My claims
+                return
+            self.refresh_count()
+
+        def refused(problem: DomainError) -> None:
+            self._membership_tasks.discard(task or 0)
+            self.problem.emit(first_upper(problem.message))
+
+        task = self._runner.run(
+            lambda: queues.contains(query, reference, actor), answered, on_error=refused, owner=self
+        )
+        self._membership_tasks.add(task)
+
+    @property
+    def checking_membership(self) -> bool:
+        """A changed claim's place in the queue is still being asked about."""
+        return bool(self._membership_tasks)
 
     def _page_loaded(self, _added: int) -> None:
         if self._pending_step is not None:

@@ -1,16 +1,17 @@
 """The queue table view: row selection, sort on the database-sortable columns only,
-starting widths from sample text (never by measuring rows), and a clear empty state."""
+starting widths from sample text (never by measuring rows), columns shown or hidden
+per queue (header menu, View → Queue columns), and a clear empty state."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QRect, Qt, Signal
+from PySide6.QtCore import QByteArray, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from atoz_desk.services.queues import SortKey
 from atoz_desk.ui import style
 from atoz_desk.ui.icons import icon
-from atoz_desk.ui.queue_columns import COLUMNS, indicator_for, sort_for_column
+from atoz_desk.ui.queue_columns import COL_REFERENCE, COLUMNS, indicator_for, sort_for_column
 from atoz_desk.ui.queue_model import QueueTableModel
 
 
@@ -51,7 +52,10 @@ class QueueTableView(QTableView):
         self._indicator: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
         self._auto_fit = True  # default widths follow the view's width until the user sizes a column
         self._sizing = False
+        self._hidden: frozenset[int] = frozenset()  # the queue's columns hidden by default
         self.reset_layout()
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
         header.sortIndicatorChanged.connect(self._indicator_clicked)
         header.sectionResized.connect(self._section_resized)
         model.modelReset.connect(self.viewport().update)
@@ -73,12 +77,13 @@ class QueueTableView(QTableView):
         return widths
 
     def reset_layout(self) -> None:
-        """Starting widths and the model's column order."""
+        """Starting widths, the model's column order and the queue's default columns."""
         header = self.horizontalHeader()
         for logical in range(len(COLUMNS)):
             visual = header.visualIndex(logical)
             if visual != logical:
                 header.moveSection(visual, logical)
+            header.setSectionHidden(logical, logical in self._hidden)
         self._auto_fit = True
         self._fit_widths()
 
@@ -89,9 +94,10 @@ class QueueTableView(QTableView):
         available = self.viewport().width() - (
             0 if self.verticalScrollBar().isVisible() else self.verticalScrollBar().sizeHint().width()
         )
-        flexible = [i for i, c in enumerate(COLUMNS) if c.flexible]
+        header = self.horizontalHeader()
+        flexible = [i for i, c in enumerate(COLUMNS) if c.flexible and not header.isSectionHidden(i)]
         if available > 200 and flexible:
-            spare = available - sum(widths)
+            spare = available - sum(w for i, w in enumerate(widths) if not header.isSectionHidden(i))
             share = spare // len(flexible)
             for i in flexible:
                 widths[i] = max(widths[i] + share, self.fontMetrics().averageCharWidth() * 10)
@@ -114,9 +120,10 @@ class QueueTableView(QTableView):
     def layout_state(self) -> QByteArray:
         return self.horizontalHeader().saveState()
 
-    def restore_layout(self, state: QByteArray | None) -> None:
-        """Widths and order saved for a queue; the defaults when there are none (or they do not fit)."""
+    def restore_layout(self, state: QByteArray | None, hidden: frozenset[int] = frozenset()) -> None:
+        """Widths, order and shown columns saved for a queue; else the defaults (`hidden` hidden)."""
         header = self.horizontalHeader()
+        self._hidden = hidden
         indicator = self._indicator
         header.blockSignals(True)
         try:
@@ -130,6 +137,33 @@ class QueueTableView(QTableView):
             header.setSortIndicator(*indicator)  # the sort is the query's, not the saved header's
         finally:
             header.blockSignals(False)
+
+    def fill_column_menu(self, menu: QMenu) -> None:
+        """A tick per column (the reference always shows) and a way back to the queue's defaults."""
+        menu.clear()
+        header = self.horizontalHeader()
+        for column, spec in enumerate(COLUMNS):
+            action = menu.addAction(spec.title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.setEnabled(column != COL_REFERENCE)
+            action.toggled.connect(lambda shown, c=column: self.show_column(c, shown))
+        menu.addSeparator()
+        menu.addAction("Reset columns", self.reset_layout)
+
+    def show_column(self, column: int, shown: bool) -> None:
+        header = self.horizontalHeader()
+        header.setSectionHidden(column, not shown)
+        if shown and header.sectionSize(column) < header.minimumSectionSize():
+            self.setColumnWidth(column, self.default_widths()[column])
+        if self._auto_fit:
+            self._fit_widths()
+
+    def _header_menu(self, at: QPoint) -> None:
+        menu = QMenu(self)
+        self.fill_column_menu(menu)
+        menu.exec(self.horizontalHeader().mapToGlobal(at))
+        menu.deleteLater()
 
     # ------------------------------------------------------------------ sort
 

@@ -1,15 +1,31 @@
-"""Reassign a claim (supervisors): pick an active user, or leave it unassigned."""
+"""Reassign a claim (supervisors): pick an active user, or leave it unassigned.
+
+The reassignment is checked against the version of the claim the supervisor
+is looking at: if someone changed it meanwhile, nothing is reassigned and the
+dialog offers to reload the claim (closing with RELOAD), as a move's dialog does.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from atoz_desk.domain.errors import DomainError
+from atoz_desk.domain.errors import DomainError, StaleEdit
 from atoz_desk.domain.transitions import Actor
 from atoz_desk.services import Services
 from atoz_desk.services.dto import ClaimDetail, UserInfo
 from atoz_desk.ui import style
+from atoz_desk.ui.action_dialog import RELOAD
 from atoz_desk.ui.formatting import first_upper, money, role_label
+from atoz_desk.ui.icons import icon
 from atoz_desk.ui.tasks import TaskRunner
 from atoz_desk.ui.widgets import Banner
 
@@ -46,6 +62,11 @@ class ReassignDialog(QDialog):
         self.user_combo.addItem("Loading users…", None)
         self.user_combo.setEnabled(False)
         self.banner = Banner(self)
+        self.reload_button = QPushButton(icon("refresh"), "Reload claim", self)
+        self.reload_button.setObjectName("reloadButton")
+        self.reload_button.hide()
+        self.reload_button.clicked.connect(lambda: self.done(RELOAD))
+        self.banner.add_button(self.reload_button)
         self.buttons = QDialogButtonBox(self)
         self.ok_button = self.buttons.addButton("Reassign", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setObjectName("confirmReassign")
@@ -100,10 +121,11 @@ class ReassignDialog(QDialog):
         self.working = True
         self.ok_button.setEnabled(False)
         self.banner.clear()
+        self.reload_button.hide()
         assignment, actor, reference = self._services.assignment, self._actor, self.claim.reference
-        username = self.selected_username()
+        username, seen = self.selected_username(), self.claim.version
         self._runner.run(
-            lambda: assignment.assign(reference, username, actor),
+            lambda: assignment.assign(reference, username, actor, expected_version=seen),
             self._done,
             on_error=self._refused,
             owner=self,
@@ -116,5 +138,10 @@ class ReassignDialog(QDialog):
 
     def _refused(self, problem: DomainError) -> None:
         self.working = False
-        self.ok_button.setEnabled(self.user_combo.isEnabled())
+        stale = isinstance(problem, StaleEdit)
+        # sending again would only meet the same conflict: the way on is Reload
+        self.ok_button.setEnabled(self.user_combo.isEnabled() and not stale)
         self.banner.show_message(first_upper(problem.message))
+        self.reload_button.setVisible(stale)
+        if stale:
+            self.reload_button.setFocus()

@@ -1,8 +1,9 @@
 """A small read-only table of records (history, flags, payments, workload...) with named fields.
 
 `RecordTableModel` holds a short list of plain records (DTOs) and shows the
-fields given; `RecordTable` is the matching view with fixed row heights,
-starting widths from sample text and an empty-state message.
+fields given (or, for a pivot such as the team workload, fields that follow
+the data: `set_table`); `RecordTable` is the matching view with fixed row
+heights, starting widths from sample text and an empty-state message.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -38,6 +47,9 @@ class Field(Generic[T]):
 
 
 class RecordTableModel(QAbstractTableModel, Generic[T]):
+    fields_changed = Signal()
+    """`set_table` brought other columns: views size them afresh."""
+
     def __init__(
         self,
         fields: Sequence[Field[T]],
@@ -54,6 +66,16 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         self.beginResetModel()
         self._records = list(records)
         self.endResetModel()
+
+    def set_table(self, fields: Sequence[Field[T]], records: Sequence[T]) -> None:
+        """Columns and records at once, for tables whose columns depend on the records."""
+        changed = [f.title for f in fields] != [f.title for f in self.fields]
+        self.beginResetModel()
+        self.fields = tuple(fields)
+        self._records = list(records)
+        self.endResetModel()
+        if changed:
+            self.fields_changed.emit()
 
     def record_at(self, row: int) -> T | None:
         return self._records[row] if 0 <= row < len(self._records) else None
@@ -145,13 +167,26 @@ class RecordTable(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(stretch_column is None)
         header.setDefaultAlignment(_LEFT)
-        metrics = self.fontMetrics()
-        for column, field in enumerate(model.fields):
-            text = max(metrics.horizontalAdvance(field.sample), metrics.horizontalAdvance(field.title))
+        self._stretch_column = stretch_column
+        self.size_columns()
+        model.fields_changed.connect(self.size_columns)
+
+    def size_columns(self) -> None:
+        """Starting widths from each field's sample text and title (rows are never measured)."""
+        metrics, header = self.fontMetrics(), self.horizontalHeader()
+        self._wanted: list[int] = []
+        for column, field in enumerate(self._model.fields):
+            title = max(metrics.horizontalAdvance(line) for line in field.title.split("\n"))
+            text = max(metrics.horizontalAdvance(field.sample), title)
             extra = 22 if field.icon is not None else 0
-            self.setColumnWidth(column, text + metrics.averageCharWidth() * 2 + 16 + extra)
-        if stretch_column is not None:
-            header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+            self._wanted.append(text + metrics.averageCharWidth() * 2 + 16 + extra)
+            self.setColumnWidth(column, self._wanted[-1])
+        if self._stretch_column is not None and self._stretch_column < len(self._model.fields):
+            header.setSectionResizeMode(self._stretch_column, QHeaderView.ResizeMode.Stretch)
+
+    def columns_width(self) -> int:
+        """The width the columns want, frame included (for a dialog sizing itself to its table)."""
+        return sum(self._wanted) + self.frameWidth() * 2
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -183,7 +183,16 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
         workload = boss.workload_dialog
         assert workload is not None
         wait(lambda: not workload.loading and workload.model.rowCount() > 0, "the workload")
+        # the offscreen screen is small; a desk's screen fits every state column
+        workload.resize(min(workload.table.columns_width() + 40, WINDOW_SIZE[0]), 460)
+        wait(lambda: True, "the workload's layout")
         shoot(workload, "09-team-workload")
+        workload.close()
+
+        boss.queue_nav.choose(QueueId.APPROVALS)  # the approved amount beside the claimed one
+        wait(lambda: boss.claims_model.rowCount() > 0 and not boss.claims_model.loading, "approvals")
+        open_row(boss, 0)
+        shoot(boss, "10-supervisor-approvals")
         boss.close()
     finally:
         runner.shutdown()

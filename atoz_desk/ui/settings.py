@@ -14,7 +14,7 @@ from atoz_desk.services.queues import QueueId, SortKey
 ORGANISATION = "AtoZ Desk"
 APPLICATION = "AtoZ Desk"
 # bump when the queue table's columns change: old header layouts are then ignored
-QUEUE_LAYOUT_VERSION = 1
+QUEUE_LAYOUT_VERSION = 2  # 2: the Approved column after Claimed
 
 
 def desk_qsettings() -> QSettings:

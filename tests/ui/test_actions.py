@@ -81,7 +81,7 @@ def test_a_concession_claim_walked_through_the_ui(qtbot: QtBot, alice_window: Ma
 
     move(qtbot, w, "start_review", "in_review")
     assert row_state(w, ref) == "In review"
-    assert w.claims_model.has_left_queue(references(w).index(ref))  # dimmed until F5
+    qtbot.waitUntil(lambda: w.claims_model.has_left_queue(references(w).index(ref)))  # dimmed until F5
     qtbot.waitUntil(lambda: count(w, QueueId.NEW) == 4 and count(w, QueueId.MY) == 2)
     assert w.actions_bar.primary == "approve_concession"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,7 +14,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from atoz_desk.services.queues import QueueId
-from atoz_desk.ui.detail.history_tab import move_text
+from atoz_desk.ui.detail.history_tab import changes_text, move_text
 from atoz_desk.ui.formatting import local_time
 from atoz_desk.ui.main_window import MainWindow
 
@@ -87,7 +89,7 @@ def test_the_detail_shows_every_tab_for_an_escalated_claim(
     assert history.index(0, 0).data() == "2026-11-02 04:00"  # 09:00 UTC
     assert history.index(0, 1).data() == "Alice Adams"
     assert history.index(2, 3).data() == "In review → Awaiting seller"
-    assert "wiring fault" in history.index(4, 4).data()
+    assert "wiring fault" in history.index(4, 5).data()  # the note, in its own column
 
     thread = pane.correspondence_tab
     assert thread.model.rowCount() >= 3  # presented (seller, insurer), rejection (inbound), escalation
@@ -142,3 +144,56 @@ def test_the_placeholder_explains_what_to_do(alice_window: MainWindow) -> None:
     pane = alice_window.detail_pane
     assert pane.currentWidget() is pane.placeholder
     assert "Ctrl+N" in pane.placeholder.text_label.text()
+
+
+def test_history_says_what_changed_in_words_beside_the_note(
+    qtbot: QtBot, sam_window: MainWindow, desk: Desk
+) -> None:
+    ref = desk.claims["escalated"]
+    desk.act(ref, "step_in", desk.sam, amount=Decimal("4200.00"), note="Invoice shows $4,200 of repairs")
+    desk.act(ref, "issue_payment", desk.sam)
+    desk.act(ref, "confirm_payment", desk.sam, payer="seller")
+    desk.services.assignment.assign(ref, "bob", desk.sam)
+    open_claim(qtbot, sam_window, QueueId.ALL, ref)
+    history = sam_window.detail_pane.history_tab.model
+    titles = [history.headerData(c, Qt.Orientation.Horizontal) for c in range(history.columnCount())]
+    assert titles[-2:] == ["Changes", "Note"]
+    rows = {history.index(r, 2).data(): r for r in range(history.rowCount())}
+
+    def seen(action: str, title: str) -> str:
+        return history.index(rows[action], titles.index(title)).data()
+
+    assert seen("Present to seller", "Changes") == (
+        "amount $5,000.00 · seller to answer by "
+        f"{local_time(datetime(2026, 11, 9, 9, 0, tzinfo=UTC))} · lane seller"
+    )
+    assert seen("Step in", "Changes") == "amount $4,200.00 · recovery opened $4,200.00"
+    assert seen("Step in", "Note") == "Invoice shows $4,200 of repairs"  # the note stays apart
+    assert seen("Issue payment", "Changes") == "payment issued $4,200.00"
+    assert seen("Confirm payment", "Changes") == "—"  # only the payment's id changed: nothing to read
+    assert seen("Assign", "Changes") == "assigned to bob"  # not the user's id
+    assert seen("Start review", "Changes") == "assignee alice"
+    assert seen("Intake", "Changes").startswith("amount claimed $5,000.00 · incident type property damage")
+    tip = history.index(rows["Step in"], 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Changed: amount $4,200.00" in tip and "Note: Invoice shows" in tip
+
+
+def test_changes_text_in_the_claims_currency() -> None:
+    changes = {
+        "amount": "450.00",
+        "lane": "concession",
+        "assignee": "alice",
+        "payments_confirmed": [3, 4],
+        "from_user_id": 7,
+        "recovery_status": "written_off",
+        "seller_insured": False,
+        "reason": "not_eligible",
+        "payer": "insurer",
+        "expert_due": "2026-11-20",
+    }
+    assert changes_text(changes, "USD") == (
+        "amount $450.00 · lane concession · assignee alice · recovery status written off · "
+        "seller insured no · reason not eligible · paid by seller's insurer · expert report due 2026-11-20"
+    )
+    assert changes_text({"recovered": "200.00", "amount": "200.00"}, "EUR") == "recovered €200.00"
+    assert changes_text({}, "USD") == ""

@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
+from atoz_desk.domain.errors import ValidationError
+from atoz_desk.services import intake_rules
 from atoz_desk.services.queues import QueueId
 from atoz_desk.ui.main_window import MainWindow
 from atoz_desk.ui.new_claim_dialog import NewClaimDialog
@@ -132,4 +134,56 @@ def test_the_service_refusal_of_a_duplicate_is_shown_at_the_order(
     qtbot.waitUntil(lambda: dialog.errors["order_id"].isVisible() and not dialog.working)
     assert existing.reference in dialog.errors["order_id"].text()
     assert dialog.result_info is None and dialog.file_button.isEnabled()
+    dialog.reject()
+
+
+def test_every_bad_field_is_marked_at_once(qtbot: QtBot, alice_window: MainWindow, desk: Desk) -> None:
+    dialog = open_dialog(qtbot, alice_window)
+    fill(qtbot, dialog, {**FORM, "seller_id": "", "customer_email": "nobody", "amount_claimed": "-5"})
+    qtbot.mouseClick(dialog.file_button, Qt.MouseButton.LeftButton)
+
+    def marked() -> set[str]:
+        return {name for name, label in dialog.errors.items() if label.isVisible()}
+
+    assert marked() == {"seller_id", "customer_email", "amount_claimed"}
+    assert dialog.errors["seller_id"].text() == "A value is required"
+    assert "not an e-mail address" in dialog.errors["customer_email"].text()
+    assert dialog.errors["amount_claimed"].text() != ""
+    assert dialog.fields["customer_email"].accessibleDescription() == dialog.errors["customer_email"].text()
+    assert dialog.banner.label.text() == "Check 3 fields: seller id, customer e-mail, amount claimed."
+    assert dialog.focusWidget() is dialog.fields["seller_id"]  # the first bad field in the form
+    assert dialog.result_info is None and not dialog.working
+
+    fill(qtbot, dialog, {"seller_id": "S-NEW", "customer_email": FORM["customer_email"]})
+    qtbot.mouseClick(dialog.file_button, Qt.MouseButton.LeftButton)
+    assert marked() == {"amount_claimed"}  # the fixed ones are clear again
+    assert dialog.banner.label.text() == "Check amount claimed."
+
+    # every field fine on its own, wrong together: the incident cannot come after the filing
+    fill(qtbot, dialog, {"amount_claimed": FORM["amount_claimed"]})
+    later = dialog.fields["filed_at"].date().addDays(3)  # type: ignore[union-attr]
+    dialog.fields["incident_date"].setDate(later)  # type: ignore[union-attr]
+    qtbot.mouseClick(dialog.file_button, Qt.MouseButton.LeftButton)
+    assert marked() == {"incident_date"} and "in the future" in dialog.errors["incident_date"].text()
+    dialog.reject()
+
+
+def test_a_problem_with_the_whole_record_is_shown_above_the_form(
+    qtbot: QtBot, alice_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problems = [
+        ValidationError("the intake feed is closed for maintenance"),
+        ValidationError("customer_email: 'x' is not an e-mail address", "customer_email"),
+    ]
+    monkeypatch.setattr(intake_rules, "validate_intake", lambda row, policy, now: problems)
+    dialog = open_dialog(qtbot, alice_window)
+    fill(qtbot, dialog, FORM)
+    qtbot.mouseClick(dialog.file_button, Qt.MouseButton.LeftButton)
+    assert dialog.banner.isVisible()
+    assert dialog.banner.label.text().splitlines() == [
+        "The intake feed is closed for maintenance",
+        "Check customer e-mail.",
+    ]
+    assert dialog.errors["customer_email"].text() == "'x' is not an e-mail address"
+    assert dialog.result_info is None
     dialog.reject()

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -14,6 +16,7 @@ from atoz_desk.ui.main_window import MainWindow
 from atoz_desk.ui.queue_columns import (
     COL_AGE,
     COL_AMOUNT,
+    COL_APPROVED,
     COL_CUSTOMER,
     COL_DUE,
     COL_FRAUD,
@@ -248,6 +251,20 @@ def test_column_widths_order_and_sort_are_remembered_per_queue(
     assert "settings" in private_settings.store.fileName()  # the test's own folder, not the user's
 
 
+def test_a_layout_saved_before_the_approved_column_is_ignored(
+    qtbot: QtBot, make_window: WindowFactory, desk: Desk, private_settings: DeskSettings
+) -> None:
+    old = QTableView()
+    old.setModel(QStandardItemModel(0, 11))  # the table had 11 columns then
+    old.horizontalHeader().resizeSection(COL_CUSTOMER, 311)
+    private_settings.store.setValue("queues/v1/open/header", old.horizontalHeader().saveState())
+    w = make_window(desk.alice)
+    open_queue(qtbot, w, QueueId.OPEN)
+    header = w.claims_view.horizontalHeader()
+    assert header.sectionSize(COL_CUSTOMER) != 311  # the defaults, not widths shifted by a column
+    assert header.isSectionHidden(COL_APPROVED) and header.visualIndex(COL_APPROVED) == COL_APPROVED
+
+
 def test_default_widths_fit_the_view_without_measuring_rows(qtbot: QtBot, alice_window: MainWindow) -> None:
     view = alice_window.claims_view
     open_queue(qtbot, alice_window, QueueId.OPEN)
@@ -295,8 +312,8 @@ def test_a_claim_that_left_the_queue_stays_dimmed_until_refresh(
     desk.act(desk.claims["concession1"], "start_review", desk.alice)
     detail = desk.services.claims.detail(desk.claims["concession1"])
     w.queue_panel.claim_changed(detail)
-    assert w.claims_model.has_left_queue(row)
-    assert w.claims_model.index(row, COL_STATE).data() == "In review"
+    assert w.claims_model.index(row, COL_STATE).data() == "In review"  # the new values at once
+    qtbot.waitUntil(lambda: w.claims_model.has_left_queue(row))  # the queue says it has gone
     assert w.claims_model.index(row, COL_STATE).data(Qt.ItemDataRole.FontRole).italic()
     w.refresh()
     qtbot.waitUntil(loaded(w, 4))
