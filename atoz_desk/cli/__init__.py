@@ -43,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    from atoz_desk.cli.common import close_databases
+
     args.database_url = resolve_database_url(args.database_url)
     try:
         return int(args.func(args))
@@ -52,3 +54,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        close_databases()

@@ -12,13 +12,27 @@ from typing import Any
 from atoz_desk.data.database import Database
 from atoz_desk.services import Services
 
+_opened: list[Database] = []
+
+
+def open_database(url: str) -> Database:
+    """A Database for this command; `close_databases` (called by main) releases its connections."""
+    db = Database(url)
+    _opened.append(db)
+    return db
+
+
+def close_databases() -> None:
+    while _opened:
+        _opened.pop().dispose()
+
 
 def open_services(url: str, *, upgrade: bool = True) -> Services:
     """The services over the database at `url`, its schema brought up to date first."""
     from atoz_desk.data.migrate import ensure_current
     from atoz_desk.services.settings import load_policy
 
-    db = Database(url)
+    db = open_database(url)
     if upgrade:
         ensure_current(db)
     return Services.build(db, load_policy(db))
