@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,7 +19,13 @@ from atoz_desk import __version__
 from atoz_desk.data.database import Database
 from atoz_desk.data.location import resolve_database_url
 from atoz_desk.domain.errors import DomainError
+from atoz_desk.domain.states import Role
+from atoz_desk.domain.transitions import Actor
 from atoz_desk.services import Services
+
+if TYPE_CHECKING:
+    from atoz_desk.data.migrate import SchemaStatus
+    from atoz_desk.ui.tasks import TaskRunner
 
 APP_NAME = "AtoZ Desk"
 DEMO_CLAIMS = 2000
@@ -65,20 +72,70 @@ class OpenedDatabase:
     services: Services
     notice: str | None = None
     """Something the user should know before signing in (e.g. why no demo data was added)."""
+    behind: SchemaStatus | None = None
+    """The schema is older than this version: an administrator must confirm the upgrade first."""
+
+
+def upgrade_question(schema: SchemaStatus) -> str:
+    return f"The database is at revision {schema.current}; this version needs {schema.head}. Upgrade now?"
+
+
+def ask_admin_message(schema: SchemaStatus) -> str:
+    return (
+        f"The database is at revision {schema.current}; this version of {APP_NAME} needs {schema.head}. "
+        "Please ask an administrator to upgrade the database, then start the desk again."
+    )
+
+
+def gate_upgrade(
+    services: Services,
+    schema: SchemaStatus,
+    *,
+    sign_in: Callable[[], Actor | None],
+    confirm: Callable[[str], bool],
+    inform: Callable[[str], None],
+) -> bool:
+    """An older schema is upgraded only when an administrator signs in and confirms; True to go on.
+
+    Anyone else is told to ask an administrator (the app then exits cleanly).
+    """
+    from atoz_desk.data.migrate import upgrade
+
+    actor = sign_in()
+    if actor is None:
+        return False
+    if actor.role is not Role.ADMIN:
+        inform(ask_admin_message(schema))
+        return False
+    if not confirm(upgrade_question(schema)):
+        return False
+    upgrade(services.db)
+    return True
 
 
 def open_database(url: str, *, demo: bool) -> OpenedDatabase:
-    """The services over `url`, its schema brought up to date and, for --demo, filled when it has no claims.
+    """The services over `url`, an empty database created and, for --demo, filled when it has no claims.
 
-    Raises DomainError for a database this version cannot use and
+    An older schema is not touched here: `behind` says so, and only an
+    administrator may upgrade it (gate_upgrade). Raises DomainError for a
+    database this version cannot use (SchemaTooNew names both revisions) and
     SQLAlchemyError when it cannot be reached.
     """
-    from atoz_desk.data.migrate import ensure_current
+    from atoz_desk.data.migrate import SchemaTooNew, ensure_current, status
 
     db = Database(url)
     try:
-        ensure_current(db)
+        schema = status(db.engine)
+        if schema.state == "ahead":
+            raise SchemaTooNew(
+                f"The database is at schema revision {schema.current}, which is newer than this version "
+                f"of {APP_NAME} knows (it needs {schema.head}). Install the newer {APP_NAME}; this one "
+                "will not run against it."
+            )
         services = Services.build(db)
+        if schema.state == "behind":
+            return OpenedDatabase(services, behind=schema)
+        ensure_current(db)
         notice = None
         if demo and not sum(services.claims.counts_by_state().values()):
             from atoz_desk.services.demo import DemoRefused, seed_demo
@@ -108,7 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from atoz_desk.ui.tasks import TaskRunner
 
     install_crash_handlers()
-    app = QApplication([sys.argv[0]])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APP_NAME)
@@ -134,6 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         QMessageBox.information(None, APP_NAME, opened.notice)
 
     runner = TaskRunner()
+    if opened.behind is not None and not _admin_upgrades(services, runner, opened.behind):
+        runner.shutdown()
+        services.db.dispose()
+        return 0
     session = DeskSession(
         services,
         runner,
@@ -149,3 +211,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         session.shutdown()
         runner.shutdown()
         services.db.dispose()
+
+
+def _admin_upgrades(services: Services, runner: TaskRunner, schema: SchemaStatus) -> bool:
+    """The Qt side of gate_upgrade: a sign-in dialog, then a question or a notice."""
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from atoz_desk.ui.signin import SignInDialog
+
+    def sign_in() -> Actor | None:
+        dialog = SignInDialog(
+            services.users, runner, hint="The database needs an upgrade: an administrator signs in first."
+        )
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        return dialog.actor if accepted else None
+
+    def confirm(question: str) -> bool:
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        return QMessageBox.question(None, f"Upgrade the {APP_NAME} database", question, yes | no, no) == yes
+
+    def inform(message: str) -> None:
+        QMessageBox.information(None, APP_NAME, message)
+
+    try:
+        return gate_upgrade(services, schema, sign_in=sign_in, confirm=confirm, inform=inform)
+    except (DomainError, SQLAlchemyError) as exc:
+        reason = exc.message if isinstance(exc, DomainError) else str(getattr(exc, "orig", exc))
+        QMessageBox.critical(None, APP_NAME, f"The upgrade failed; nothing was changed:\n\n{reason}")
+        return False

@@ -1,12 +1,16 @@
 """One move on one claim: ask only what the move needs, check it, then run it off the GUI thread.
 
 The dialog stays open while the service works; a refusal is shown next to
-the field it names (or above the form), a stale copy offers Reload, and only
-a completed move closes the dialog (result in `detail`).
+the field it names (or above the form), a stale copy shows the conflict
+(theirs next to mine) and offers Reload or Re-apply, and only a completed
+move closes the dialog (result in `detail`).
+Writes are never queued while offline (see conflict_view): the dialog keeps
+its input and the user retries.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, Qt
@@ -27,12 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from atoz_desk.domain.errors import DomainError, StaleEdit, ValidationError
+from atoz_desk.domain.errors import DatabaseUnavailable, DomainError, StaleEdit, ValidationError
 from atoz_desk.domain.money import parse_amount
 from atoz_desk.domain.transitions import ActionParams, Actor
+from atoz_desk.services.claims import ClaimQueries
 from atoz_desk.services.dto import ActionOption, ClaimDetail
 from atoz_desk.services.workflow import ClaimWorkflow
 from atoz_desk.ui import style
+from atoz_desk.ui.conflict_view import OFFLINE_MESSAGE, ConflictView, changes_since
 from atoz_desk.ui.formatting import first_upper, humanize, money, state_label
 from atoz_desk.ui.icons import icon
 from atoz_desk.ui.tasks import TaskRunner
@@ -53,11 +59,15 @@ class ActionDialog(QDialog):
         parent: QWidget | None = None,
         *,
         today: date,
+        claims: ClaimQueries | None = None,
+        is_offline: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(parent)
         self.option, self.claim = option, claim
         self._workflow, self._actor, self._runner = workflow, actor, runner
+        self._claims, self._is_offline = claims, is_offline
         self._today = today
+        self.latest: ClaimDetail | None = None  # the claim as it is now, after a conflict
         self.detail: ClaimDetail | None = None
         self.working = False
         self.setObjectName("actionDialog")
@@ -81,6 +91,8 @@ class ActionDialog(QDialog):
         self.reload_button.hide()
         self.reload_button.clicked.connect(lambda: self.done(RELOAD))
         self.banner.add_button(self.reload_button)
+        self.conflict = ConflictView(self)
+        self.conflict.reapply_requested.connect(self.reapply)
 
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -115,6 +127,7 @@ class ActionDialog(QDialog):
         layout.addWidget(heading)
         layout.addWidget(summary)
         layout.addWidget(self.banner)
+        layout.addWidget(self.conflict)
         layout.addLayout(self.form)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status_label, 1)
@@ -259,6 +272,10 @@ class ActionDialog(QDialog):
         except ValidationError as problem:
             self.show_problem(problem)
             return
+        if self._is_offline():
+            # not queued: a move replayed later could act on a claim that changed meanwhile
+            self.banner.show_message(OFFLINE_MESSAGE, error=True)
+            return
         self._set_working(True)
         workflow, actor, claim, action = self._workflow, self._actor, self.claim, self.option.action
         self._runner.run(
@@ -275,7 +292,54 @@ class ActionDialog(QDialog):
 
     def _refused(self, problem: DomainError) -> None:
         self._set_working(False)
+        if isinstance(problem, DatabaseUnavailable):
+            self.banner.show_message(f"{OFFLINE_MESSAGE} ({problem.message})", error=True)
+            return
         self.show_problem(problem)
+        if isinstance(problem, StaleEdit) and self._claims is not None:
+            claims, reference = self._claims, self.claim.reference
+            self._runner.run(lambda: claims.detail(reference), self._show_conflict, owner=self)
+
+    def _show_conflict(self, latest: ClaimDetail) -> None:
+        self.latest = latest
+        self.conflict.show_conflict(changes_since(self.claim, latest), self.describe_mine())
+
+    def describe_mine(self) -> str:
+        """The move and what the user entered, in words."""
+        parts = [f"{self.option.label} (from {state_label(self.claim.state).lower()}, version you saw)"]
+        try:
+            p = self.params()
+        except ValidationError:
+            return parts[0]
+        if p.amount is not None:
+            parts.append(f"amount {money(p.amount, self.claim.currency)}")
+        if p.reason:
+            parts.append(f"reason: {humanize(p.reason).lower()}")
+        if p.firm:
+            parts.append(f"expert firm: {p.firm}")
+        if p.due_date:
+            parts.append(f"due {p.due_date.isoformat()}")
+        if p.payer:
+            parts.append(f"paid by {p.payer}")
+        if p.note:
+            parts.append(f"note: “{p.note}”")
+        return "\n".join(parts)
+
+    def reapply(self) -> None:
+        """Send the same inputs against the claim as it is now: every check runs again."""
+        if self.latest is None or self.working:
+            return
+        self.claim, self.latest = self.latest, None
+        self.conflict.hide()
+        self.submit()
+
+    def notice_update(self, text: str) -> None:
+        """Someone else changed the claim: say so quietly; the input and the version seen stay."""
+        if not self.banner.isVisible() or not self.reload_button.isVisible():
+            self.banner.show_message(
+                f"{text}. What you typed is kept; saving checks it against the version you saw.",
+                error=False,
+            )
 
     def show_problem(self, problem: DomainError) -> None:
         field = problem.field if isinstance(problem, ValidationError) else None
@@ -299,6 +363,7 @@ class ActionDialog(QDialog):
             label.hide()
         self.banner.clear()
         self.reload_button.hide()
+        self.conflict.hide()
 
     def _set_working(self, working: bool) -> None:
         self.working = working

@@ -43,6 +43,8 @@ class ClaimController(QObject):
         self._load_task: int | None = None
         self._taking = False
         self.dialog: QDialog | None = None
+        self.offline = False
+        """Set by the window while the database is unreachable: dialogs then refuse to send."""
 
     @property
     def busy_loading(self) -> bool:
@@ -109,6 +111,8 @@ class ClaimController(QObject):
             self._runner,
             self._parent,
             today=self._services.clock().astimezone().date(),
+            claims=self._services.claims,
+            is_offline=lambda: self.offline,
         )
         dialog.finished.connect(lambda code: self._move_finished(dialog, code))
         self.dialog = dialog
@@ -163,7 +167,9 @@ class ClaimController(QObject):
         claim = self.current
         if claim is None or self.dialog is not None:
             return None
-        dialog = ReassignDialog(claim, self._services, self._actor, self._runner, self._parent)
+        dialog = ReassignDialog(
+            claim, self._services, self._actor, self._runner, self._parent, is_offline=lambda: self.offline
+        )
         dialog.finished.connect(lambda code: self._reassigned(dialog, code))
         self.dialog = dialog
         dialog.open()
@@ -181,6 +187,12 @@ class ClaimController(QObject):
         elif code == RELOAD:
             self.message.emit("Reloaded the claim: check who has it now, then reassign again if needed.")
             self.reload()
+
+    def notice_update(self, text: str) -> None:
+        """Another user changed the open claim: an open dialog says so and keeps its input."""
+        dialog = self.dialog
+        if isinstance(dialog, ActionDialog | ReassignDialog):
+            dialog.notice_update(text)
 
     def opened_elsewhere(self, detail: ClaimDetail) -> None:
         """A claim written outside this controller (e.g. filed by the New claim dialog)."""

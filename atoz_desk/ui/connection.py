@@ -1,8 +1,9 @@
 """The status bar's connection light: connected, or offline and retrying with backoff.
 
 The window reports each background read's outcome; a lost database
-(DatabaseUnavailable) turns the light red and schedules the next try after
-2, 4, 8 ... up to 60 seconds, so a dead server is not hammered.
+(DatabaseUnavailable) or a dropped change listener turns the light red and
+schedules the next try after 1, 2, 4 ... up to 30 seconds, so a dead server
+is not hammered; `retry_now` (the banner's "Retry now") does not wait.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from atoz_desk.ui import style
 
-MAX_BACKOFF_S = 60
+MAX_BACKOFF_S = 30
 
 
 class ConnectionIndicator(QLabel):
@@ -35,6 +36,15 @@ class ConnectionIndicator(QLabel):
     def next_retry_s(self) -> int:
         return self._backoff_s
 
+    @property
+    def waiting(self) -> bool:
+        """Offline with a retry scheduled: another failure report until then is the same outage."""
+        return not self.online and self._timer.isActive()
+
+    def retry_now(self) -> None:
+        self._timer.stop()
+        self.retry.emit()
+
     def set_online(self) -> None:
         self.online = True
         self._backoff_s = 0
@@ -44,7 +54,7 @@ class ConnectionIndicator(QLabel):
 
     def set_offline(self, reason: str) -> None:
         self.online = False
-        self._backoff_s = min(max(self._backoff_s * 2, 2), MAX_BACKOFF_S)
+        self._backoff_s = min(self._backoff_s * 2, MAX_BACKOFF_S) if self._backoff_s else 1
         self.setText(f"<span style='color:{style.DANGER}'>●</span> Offline — retrying in {self._backoff_s} s")
         self.setToolTip(f"{reason}\nNothing you typed is lost; the desk retries by itself.")
         self._timer.start(self._backoff_s * 1000)

@@ -25,6 +25,7 @@ from atoz_desk.ui.commands import Commands
 from atoz_desk.ui.connection import ConnectionIndicator
 from atoz_desk.ui.detail.pane import ClaimDetailPane
 from atoz_desk.ui.formatting import first_upper, is_open_state, role_label, state_label
+from atoz_desk.ui.live import LiveUpdates
 from atoz_desk.ui.new_claim_dialog import NewClaimDialog
 from atoz_desk.ui.queue_model import PAGE_SIZE
 from atoz_desk.ui.queue_nav import QueueNav
@@ -32,6 +33,7 @@ from atoz_desk.ui.queue_panel import QueuePanel
 from atoz_desk.ui.search_palette import SearchPalette
 from atoz_desk.ui.settings import DeskSettings
 from atoz_desk.ui.shortcuts_dialog import ShortcutsDialog
+from atoz_desk.ui.sync_client import SyncClient
 from atoz_desk.ui.tasks import TaskRunner
 from atoz_desk.ui.widgets import Banner
 from atoz_desk.ui.workload import WorkloadDialog
@@ -61,6 +63,7 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.supervisor = actor.role in (Role.SUPERVISOR, Role.ADMIN)
         self._counts_task: int | None = None
+        self._counts_again = False
         self.new_claim_dialog: NewClaimDialog | None = None
         self.workload_dialog: WorkloadDialog | None = None
         self.setWindowTitle(f"AtoZ Desk — {actor.display_name}")
@@ -87,6 +90,8 @@ class MainWindow(QMainWindow):
         self.actions_menu = self.commands.build_menus()
         self.commands.build_toolbar()
         self._build_status_bar(database_label)
+        sync = SyncClient(services, runner, actor.user_id, self, poll_ms=settings.sync_poll_ms())
+        self.live = LiveUpdates(self, sync)
         self._wire()
         self._restore_window()
 
@@ -94,6 +99,7 @@ class MainWindow(QMainWindow):
         self.queue_nav.choose(start if start is not None and self.queue_nav.has_queue(start) else QueueId.MY)
         self.refresh_counts()
         self.counts_timer.start()
+        self.live.start()
 
     # ---------------------------------------------------------------- layout
 
@@ -158,8 +164,8 @@ class MainWindow(QMainWindow):
         self.actions_bar.invoked.connect(ctl.invoke)
         self.search.open_claim.connect(self.open_claim)
         self.counts_timer.timeout.connect(self._tick)
-        self.connection.retry.connect(self.refresh_counts)
         self._runner.problem.connect(self.show_status)
+        self._runner.unavailable.connect(self.live.went_offline)
         self.actions_menu.aboutToShow.connect(self._fill_actions_menu)
         c.columns_menu.aboutToShow.connect(lambda: self.claims_view.fill_column_menu(c.columns_menu))
         c.take_next.triggered.connect(ctl.take_next)
@@ -197,7 +203,9 @@ class MainWindow(QMainWindow):
 
     def refresh_counts(self) -> None:
         if self._counts_task is not None:
-            return  # one count at a time; the next tick catches up
+            self._counts_again = True  # one count at a time; another right after this one
+            return
+        self._counts_again = False
         queues, actor = self._services.queues, self.actor
         self._counts_task = self._runner.run(
             lambda: queues.counts(actor), self._counts_arrived, on_error=self._counts_refused, owner=self
@@ -206,19 +214,13 @@ class MainWindow(QMainWindow):
     def _counts_arrived(self, counts: dict[QueueId, int]) -> None:
         self._counts_task = None
         self.queue_nav.show_counts(counts)
-        if not self.connection.online:
-            self.offline_banner.clear()
-            self.show_status("The database is back.")
-        self.connection.set_online()
+        if self._counts_again:
+            self.refresh_counts()
 
     def _counts_refused(self, problem: DomainError) -> None:
         self._counts_task = None
         if isinstance(problem, DatabaseUnavailable):
-            self.connection.set_offline(problem.message)
-            self.offline_banner.show_message(
-                f"The database cannot be reached ({problem.message}). The desk keeps what you typed "
-                f"and retries in {self.connection.next_retry_s} s."
-            )
+            self.live.went_offline(problem.message)  # the banner, and retries with backoff
         else:
             self.show_status(first_upper(problem.message))
 
@@ -326,6 +328,8 @@ class MainWindow(QMainWindow):
         )
         self._settings.sync()
         self.counts_timer.stop()
+        self.live.stop()
+        self._runner.unavailable.disconnect(self.live.went_offline)
         self.connection.stop()
         self.filter_bar.stop()
         self.search.close_palette()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from atoz_desk.domain.errors import DomainError
 from atoz_desk.domain.transitions import Actor
 from atoz_desk.services import Services
-from atoz_desk.services.dto import ClaimDetail
+from atoz_desk.services.dto import ClaimDetail, ClaimRow
 from atoz_desk.services.queues import QueueQuery, QueueSpec, SortKey
 from atoz_desk.ui.filter_bar import FilterBar
 from atoz_desk.ui.formatting import first_upper
@@ -24,6 +24,8 @@ from atoz_desk.ui.queue_model import PAGE_SIZE, QueueTableModel, row_from_detail
 from atoz_desk.ui.queue_table import QueueTableView
 from atoz_desk.ui.settings import DeskSettings
 from atoz_desk.ui.tasks import TaskRunner
+
+MAX_LIVE_ROWS = 40  # more changed claims than this at once: reload the page instead
 
 
 class QueuePanel(QWidget):
@@ -222,6 +224,42 @@ class QueuePanel(QWidget):
             lambda: queues.contains(query, reference, actor), answered, on_error=refused, owner=self
         )
         self._membership_tasks.add(task)
+
+    def refresh_rows(self, references: list[str]) -> None:
+        """Other workstations changed these claims: re-fetch just their rows, and ask if they belong."""
+        query = self.model.query
+        if query is None or not references:
+            return
+        if len(references) > MAX_LIVE_ROWS:
+            self.reload(keep=self.current_reference())
+            return
+        queues, actor = self._services.queues, self._actor
+
+        def fetch() -> list[tuple[str, ClaimRow | None, bool]]:
+            out = []
+            for reference in references:
+                row = next((r for r in queues.find(reference, limit=1) if r.reference == reference), None)
+                out.append((reference, row, queues.contains(query, reference, actor)))
+            return out
+
+        def arrived(results: list[tuple[str, ClaimRow | None, bool]]) -> None:
+            if self.model.query != query:
+                return
+            joined = False
+            for reference, row, belongs in results:
+                if row is not None and self.model.update_claim(row):
+                    self.model.mark_departed(reference, not belongs)
+                elif belongs:
+                    joined = True  # a claim new to this queue: its place depends on the sort
+            if joined:
+                self.reload(keep=self.current_reference())
+            else:
+                self.refresh_count()
+
+        def refused(problem: DomainError) -> None:
+            self.problem.emit(first_upper(problem.message))
+
+        self._runner.run(fetch, arrived, on_error=refused, owner=self)
 
     @property
     def checking_membership(self) -> bool:

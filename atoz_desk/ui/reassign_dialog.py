@@ -2,10 +2,14 @@
 
 The reassignment is checked against the version of the claim the supervisor
 is looking at: if someone changed it meanwhile, nothing is reassigned and the
-dialog offers to reload the claim (closing with RELOAD), as a move's dialog does.
+dialog shows what changed next to what the supervisor tried, and offers to
+reload the claim (closing with RELOAD) or re-apply, as a move's dialog does.
+Nothing is queued while offline: the dialog stays, the supervisor retries.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,12 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from atoz_desk.domain.errors import DomainError, StaleEdit
+from atoz_desk.domain.errors import DatabaseUnavailable, DomainError, StaleEdit
 from atoz_desk.domain.transitions import Actor
 from atoz_desk.services import Services
 from atoz_desk.services.dto import ClaimDetail, UserInfo
 from atoz_desk.ui import style
 from atoz_desk.ui.action_dialog import RELOAD
+from atoz_desk.ui.conflict_view import OFFLINE_MESSAGE, ConflictView, changes_since
 from atoz_desk.ui.formatting import first_upper, money, role_label
 from atoz_desk.ui.icons import icon
 from atoz_desk.ui.tasks import TaskRunner
@@ -40,10 +45,14 @@ class ReassignDialog(QDialog):
         actor: Actor,
         runner: TaskRunner,
         parent: QWidget | None = None,
+        *,
+        is_offline: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(parent)
         self.claim = claim
         self._services, self._actor, self._runner = services, actor, runner
+        self._is_offline = is_offline
+        self.latest: ClaimDetail | None = None
         self.detail: ClaimDetail | None = None
         self.working = True
         self.setObjectName("reassignDialog")
@@ -67,6 +76,8 @@ class ReassignDialog(QDialog):
         self.reload_button.hide()
         self.reload_button.clicked.connect(lambda: self.done(RELOAD))
         self.banner.add_button(self.reload_button)
+        self.conflict = ConflictView(self)
+        self.conflict.reapply_requested.connect(self.reapply)
         self.buttons = QDialogButtonBox(self)
         self.ok_button = self.buttons.addButton("Reassign", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setObjectName("confirmReassign")
@@ -81,6 +92,7 @@ class ReassignDialog(QDialog):
         layout.addWidget(heading)
         layout.addWidget(info)
         layout.addWidget(self.banner)
+        layout.addWidget(self.conflict)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 56)
@@ -118,10 +130,15 @@ class ReassignDialog(QDialog):
     def submit(self) -> None:
         if self.working:
             return
+        if self._is_offline():
+            # not queued: a reassignment replayed later could act on a claim that changed meanwhile
+            self.banner.show_message(OFFLINE_MESSAGE)
+            return
         self.working = True
         self.ok_button.setEnabled(False)
         self.banner.clear()
         self.reload_button.hide()
+        self.conflict.hide()
         assignment, actor, reference = self._services.assignment, self._actor, self.claim.reference
         username, seen = self.selected_username(), self.claim.version
         self._runner.run(
@@ -138,6 +155,10 @@ class ReassignDialog(QDialog):
 
     def _refused(self, problem: DomainError) -> None:
         self.working = False
+        if isinstance(problem, DatabaseUnavailable):
+            self.ok_button.setEnabled(self.user_combo.isEnabled())
+            self.banner.show_message(f"{OFFLINE_MESSAGE} ({problem.message})")
+            return
         stale = isinstance(problem, StaleEdit)
         # sending again would only meet the same conflict: the way on is Reload
         self.ok_button.setEnabled(self.user_combo.isEnabled() and not stale)
@@ -145,3 +166,24 @@ class ReassignDialog(QDialog):
         self.reload_button.setVisible(stale)
         if stale:
             self.reload_button.setFocus()
+        if stale:
+            claims, reference = self._services.claims, self.claim.reference
+            self._runner.run(lambda: claims.detail(reference), self._show_conflict, owner=self)
+
+    def _show_conflict(self, latest: ClaimDetail) -> None:
+        self.latest = latest
+        who = self.user_combo.currentText() if self.user_combo.isEnabled() else "…"
+        was = self.claim.assignee or "nobody"
+        mine = f"Reassign {self.claim.reference} (then assigned to {was}) to {who}"
+        self.conflict.show_conflict(changes_since(self.claim, latest), mine)
+
+    def reapply(self) -> None:
+        """The same choice against the claim as it is now: the checks run again."""
+        if self.latest is None or self.working:
+            return
+        self.claim, self.latest = self.latest, None
+        self.submit()
+
+    def notice_update(self, text: str) -> None:
+        if not self.reload_button.isVisible():
+            self.banner.show_message(f"{text}. Your choice is kept; saving checks the version you saw.")

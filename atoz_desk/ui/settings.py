@@ -88,5 +88,15 @@ class DeskSettings:
     def set_last_username(self, username: str) -> None:
         self._store.setValue("signin/username", username)
 
+    # -- live updates
+
+    def sync_poll_ms(self) -> int:
+        """How often a SQLite desk reads the change feed (PostgreSQL is told by LISTEN)."""
+        try:
+            value = int(str(self._store.value("sync/poll_ms", 1000)))
+        except ValueError:
+            return 1000
+        return max(200, value)
+
     def sync(self) -> None:
         self._store.sync()

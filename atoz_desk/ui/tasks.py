@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, SignalInstance, Slot
 
-from atoz_desk.domain.errors import DomainError
+from atoz_desk.domain.errors import DatabaseUnavailable, DomainError
 
 T = TypeVar("T")
 
@@ -64,6 +64,9 @@ class TaskRunner(QObject):
 
     problem = Signal(str)
     """An expected problem from a task that has no `on_error` of its own."""
+
+    unavailable = Signal(str)
+    """A task met a lost database (DatabaseUnavailable), whoever handles it: the window goes offline."""
 
     _finished = Signal(int, object, object)
 
@@ -133,6 +136,8 @@ class TaskRunner(QObject):
             if callbacks.on_done is not None:
                 callbacks.on_done(result)
         elif isinstance(error, DomainError):
+            if isinstance(error, DatabaseUnavailable):
+                self.unavailable.emit(error.message)
             if callbacks.on_error is not None:
                 callbacks.on_error(error)
             else:

@@ -18,7 +18,7 @@ from atoz_desk.ui.detail.letters_tab import LettersTab
 from atoz_desk.ui.detail.payments_tab import PaymentsTab
 from atoz_desk.ui.detail.summary_tab import SummaryTab
 from atoz_desk.ui.formatting import countdown, incident_label, is_open_state, money
-from atoz_desk.ui.widgets import EmptyState
+from atoz_desk.ui.widgets import Banner, EmptyState
 
 PROMPT = (
     "Choose a claim in the queue, or press Ctrl+N to take the next new claim, "
@@ -69,6 +69,8 @@ class ClaimDetailPane(QStackedWidget):
         self.loading_label.setProperty("role", "caption")
         self.loading_label.hide()
 
+        self.update_banner = Banner(content)
+        self.update_banner.setObjectName("claimUpdatedBanner")
         self.actions_bar = ActionsBar(content)
         self.tabs = QTabWidget(content)
         self.tabs.setObjectName("detailTabs")
@@ -104,6 +106,7 @@ class ClaimDetailPane(QStackedWidget):
         layout.setContentsMargins(8, 6, 8, 0)
         layout.setSpacing(6)
         layout.addLayout(title_row)
+        layout.addWidget(self.update_banner)
         layout.addWidget(self.actions_bar)
         layout.addWidget(self.tabs, 1)
         self.content = content
@@ -139,6 +142,8 @@ class ClaimDetailPane(QStackedWidget):
             self.tabs.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def show_claim(self, claim: ClaimDetail, now: datetime) -> None:
+        if self.detail is None or self.detail.reference != claim.reference:
+            self.update_banner.clear()  # "updated by" is about the claim it was shown on
         self.detail = claim
         self.set_loading(False)
         self.reference_label.setText(claim.reference)
