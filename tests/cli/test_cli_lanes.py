@@ -11,26 +11,9 @@ import pytest
 
 from atoz_desk.cli import main
 from atoz_desk.data.database import Database
+from atoz_desk.services.intake_rules import INTAKE_FIELDS
 
-COLUMNS = [
-    "order_id",
-    "order_date",
-    "delivered_date",
-    "product_id",
-    "product_title",
-    "product_price",
-    "seller_id",
-    "seller_name",
-    "customer_name",
-    "customer_email",
-    "customer_address",
-    "incident_type",
-    "incident_date",
-    "filed_at",
-    "amount_claimed",
-    "currency",
-    "description",
-]
+COLUMNS = list(INTAKE_FIELDS)
 
 
 class Cli:
