@@ -4,15 +4,30 @@ The model never holds the whole queue. It asks for the first page when the
 query is set and for the next one (after the service's cursor) when the view
 scrolls to the end, always through the task runner. Sorting and filtering
 happen in the database; a page that arrives for an older query is dropped.
+
+`jump_to_end` (Ctrl+End) reaches the end of a long queue without loading
+every page: the last page comes by the opposite sort order (reverse keyset)
+and is kept as a tail after one placeholder "gap" row; the head keeps
+growing from the front (the gap row asks for the next page when it is
+shown) until head and tail meet and the gap goes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont
 
 from atoz_desk.domain.errors import DomainError
@@ -103,6 +118,8 @@ class QueueTableModel(QAbstractTableModel):
     load_failed = Signal(str)
     sort_applied = Signal(object, bool)
     """The sort the service applied to the first page (SortKey, descending)."""
+    end_loaded = Signal()
+    """`jump_to_end` brought the queue's last rows in: the last row is `rowCount() - 1`."""
 
     def __init__(
         self,
@@ -130,6 +147,10 @@ class QueueTableModel(QAbstractTableModel):
         self._exhausted = True  # nothing to fetch until a query is set
         self._failed = False
         self._task: int | None = None
+        self._tail: list[ClaimRow] = []  # the queue's last rows (forward order), after the gap row
+        self._tail_ids: set[int] = set()
+        self._sort: tuple[Any, bool] | None = None  # (SortKey, descending) the service applied
+        self._gap_asked = False
         self.last_page_ms = 0.0
 
     # ------------------------------------------------------------------ queue
@@ -145,7 +166,78 @@ class QueueTableModel(QAbstractTableModel):
     @property
     def complete(self) -> bool:
         """Every row of the query is loaded."""
-        return self._exhausted and self._task is None
+        return self._exhausted and self._task is None and not self._tail
+
+    @property
+    def at_end(self) -> bool:
+        """The queue's last row is in the model (every row, or a tail after `jump_to_end`)."""
+        return (self._exhausted or bool(self._tail)) and self._task is None
+
+    @property
+    def gap_row(self) -> int | None:
+        """The placeholder row between the loaded head and tail, if there is one."""
+        return len(self._rows) if self._tail else None
+
+    def jump_to_end(self) -> None:
+        """Load the queue's last page (reverse keyset) instead of every page up to it."""
+        if self._query is None or self._failed or self._sort is None or self.at_end:
+            if self.at_end:
+                self.end_loaded.emit()
+            return
+        if self._task is not None:  # a forward page on its way: the end matters more now
+            self._runner.discard(self._task)
+            self._task = None
+        sort, descending = self._sort
+        queues, actor, limit = self._queues, self._actor, self._page_size
+        reverse = replace(self._query, sort=sort, descending=not descending)
+        task: int | None = None
+
+        def arrived(page: QueuePage) -> None:
+            if task != self._task:
+                return
+            self._task = None
+            self.last_page_ms = page.elapsed_ms
+            rows = list(reversed(page.rows))
+            overlap = any(r.id in self._ids for r in rows)
+            fresh = [r for r in rows if r.id not in self._ids]
+            if page.next is None or overlap:  # the whole rest of the queue: no gap needed
+                self._exhausted = True
+                added = self._append(fresh)
+            elif fresh:
+                first = len(self._rows)
+                self.beginInsertRows(QModelIndex(), first, first + len(fresh))  # the gap row + tail
+                self._tail = fresh
+                self._tail_ids = {r.id for r in fresh}
+                self._gap_asked = False
+                self.endInsertRows()
+                added = len(fresh)
+            else:
+                added = 0
+            self.page_loaded.emit(added)
+            self.end_loaded.emit()
+
+        def refused(problem: DomainError) -> None:
+            if task != self._task:
+                return
+            self._task = None
+            self.load_failed.emit(problem.message)
+
+        task = self._runner.run(
+            lambda: queues.page(reverse, actor, limit=limit), arrived, on_error=refused, owner=self
+        )
+        self._task = task
+
+    def _claims(self) -> Iterator[tuple[int, ClaimRow]]:
+        """(row, claim) for every loaded claim, head and tail."""
+        yield from enumerate(self._rows)
+        offset = len(self._rows) + 1
+        for i, claim in enumerate(self._tail):
+            yield offset + i, claim
+
+    def _fill_gap(self) -> None:
+        self._gap_asked = False
+        if self._tail and self._task is None:
+            self._fetch_page()
 
     def set_query(self, query: QueueQuery) -> None:
         """Show another queue, sort or filter: drop the rows (and any page on its way), fetch anew."""
@@ -158,6 +250,7 @@ class QueueTableModel(QAbstractTableModel):
             self._runner.discard(self._task)
             self._task = None
         self._rows, self._ids, self._departed = [], set(), set()
+        self._tail, self._tail_ids, self._sort = [], set(), None
         self._next = None
         self._exhausted = self._query is None
         self._failed = False
@@ -165,20 +258,26 @@ class QueueTableModel(QAbstractTableModel):
         self._fetch_page()
 
     def claim_at(self, row: int) -> ClaimRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        if 0 <= row < len(self._rows):
+            return self._rows[row]
+        tail_row = row - len(self._rows) - 1
+        return self._tail[tail_row] if self._tail and 0 <= tail_row < len(self._tail) else None
 
     def row_of(self, reference: str) -> int | None:
-        for row, claim in enumerate(self._rows):
+        for row, claim in self._claims():
             if claim.reference == reference:
                 return row
         return None
 
     def update_claim(self, claim: ClaimRow) -> bool:
         """Show a changed claim's new values in place (whether it still belongs is `mark_departed`'s)."""
-        row = next((i for i, r in enumerate(self._rows) if r.id == claim.id), None)
+        row = next((i for i, r in self._claims() if r.id == claim.id), None)
         if row is None:
             return False
-        self._rows[row] = claim
+        if row < len(self._rows):
+            self._rows[row] = claim
+        else:
+            self._tail[row - len(self._rows) - 1] = claim
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         return True
 
@@ -200,13 +299,15 @@ class QueueTableModel(QAbstractTableModel):
 
     def refresh_times(self) -> None:
         """Countdowns and ages move with the clock: repaint those two columns."""
-        if self._rows:
-            self.dataChanged.emit(self.index(0, COL_DUE), self.index(len(self._rows) - 1, COL_AGE))
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, COL_DUE), self.index(self.rowCount() - 1, COL_AGE))
 
     # ------------------------------------------------------------- Qt model
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+        if parent.isValid():
+            return 0
+        return len(self._rows) + (len(self._tail) + 1 if self._tail else 0)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(COLUMNS)
@@ -216,6 +317,8 @@ class QueueTableModel(QAbstractTableModel):
             return None
         claim = self.claim_at(index.row())
         column = index.column()
+        if claim is None and self._tail and index.row() == len(self._rows):
+            return self._gap_data(column, role)
         if claim is None or not 0 <= column < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -268,16 +371,32 @@ class QueueTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
+        if self._tail and index.row() == len(self._rows):  # the gap row: nothing to select
+            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and not self._exhausted and not self._failed
+        # with a tail loaded the bottom is the queue's end: the gap row asks for pages instead
+        return not parent.isValid() and not self._exhausted and not self._failed and not self._tail
 
     def fetchMore(self, parent: Index) -> None:
         if self.canFetchMore(parent):
             self._fetch_page()
 
     # --------------------------------------------------------------- display
+
+    def _gap_data(self, column: int, role: int) -> Any:
+        """The placeholder between head and tail: shown, it asks for the next page of the head."""
+        if not self._gap_asked and self._task is None:
+            self._gap_asked = True
+            QTimer.singleShot(0, self._fill_gap)  # not from inside data(): the view is painting
+        if role == Qt.ItemDataRole.DisplayRole and column == COL_REFERENCE:
+            return "…"
+        if role == Qt.ItemDataRole.DisplayRole and column == COL_CUSTOMER:
+            return "Loading more claims…"
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return style.colour(style.MUTED)
+        return None
 
     def _overdue(self, claim: ClaimRow) -> bool:
         return is_open_state(claim.state) and claim.due_at < self._clock()
@@ -361,7 +480,7 @@ class QueueTableModel(QAbstractTableModel):
         if self._task is not None or self._exhausted or self._query is None:
             return
         queues, actor, query = self._queues, self._actor, self._query
-        after, limit, first = self._next, self._page_size, not self._rows
+        after, limit, first = self._next, self._page_size, not self._rows and not self._tail
         task: int | None = None
 
         def page_arrived(page: QueuePage) -> None:
@@ -372,9 +491,18 @@ class QueueTableModel(QAbstractTableModel):
             self.last_page_ms = page.elapsed_ms
             self._next = page.next
             self._exhausted = page.next is None
-            added = self._append([r for r in page.rows if r.id not in self._ids])
+            rows = [r for r in page.rows if r.id not in self._ids]
+            if self._tail:
+                meet = next((i for i, r in enumerate(rows) if r.id in self._tail_ids), None)
+                if meet is not None or page.next is None:  # head reached the tail: close the gap
+                    rows = rows[:meet] if meet is not None else rows
+                    self._exhausted = True
+            added = self._append(rows)
+            if self._tail and self._exhausted:
+                self._join_tail()
             self._task = None
             if first:
+                self._sort = (page.sort, page.descending)
                 self.sort_applied.emit(page.sort, page.descending)
             self.page_loaded.emit(added)
 
@@ -392,6 +520,15 @@ class QueueTableModel(QAbstractTableModel):
             owner=self,
         )
         self._task = task
+
+    def _join_tail(self) -> None:
+        """Head and tail met: the gap row goes, the tail becomes the end of the rows."""
+        gap = len(self._rows)
+        self.beginRemoveRows(QModelIndex(), gap, gap)
+        self._rows.extend(self._tail)
+        self._ids.update(self._tail_ids)
+        self._tail, self._tail_ids = [], set()
+        self.endRemoveRows()
 
     def _append(self, rows: list[ClaimRow]) -> int:
         if rows:

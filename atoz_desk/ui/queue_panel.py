@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from atoz_desk.domain.errors import DomainError
@@ -72,6 +73,8 @@ class QueuePanel(QWidget):
         self.view.sort_requested.connect(self._sort_requested)
         self.model.sort_applied.connect(self.view.show_sort)
         self.model.page_loaded.connect(self._page_loaded)
+        self.model.end_loaded.connect(self._end_loaded)
+        self.view.installEventFilter(self)  # Ctrl+End: the queue's end without loading every page
         self.model.load_failed.connect(lambda message: self.problem.emit(first_upper(message)))
         # the chosen claim is the selected row: a bare current index (set when the table merely
         # gets the focus) must not replace the claim the user has open
@@ -265,6 +268,24 @@ class QueuePanel(QWidget):
     def checking_membership(self) -> bool:
         """A changed claim's place in the queue is still being asked about."""
         return bool(self._membership_tasks)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.view
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_End
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            and self.model.canFetchMore(QModelIndex())
+        ):
+            self.model.jump_to_end()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _end_loaded(self) -> None:
+        last = self.model.rowCount() - 1
+        if last >= 0:
+            self.select_row(last)
 
     def _page_loaded(self, _added: int) -> None:
         if self._pending_step is not None:
