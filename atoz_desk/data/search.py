@@ -8,7 +8,18 @@ answer `contains` for 3 or more characters without scanning every row.
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, ColumnElement, Connection, Integer, column, event, text
+from sqlalchemy import (
+    DDL,
+    ColumnElement,
+    Connection,
+    Integer,
+    column,
+    event,
+    literal_column,
+    select,
+    table,
+    text,
+)
 
 from atoz_desk.data.models import Claim
 
@@ -63,16 +74,24 @@ def search_text_for(*parts: str | None) -> str:
     return " ".join(" ".join((p or "").split()) for p in parts if p).lower()
 
 
-def contains(dialect: str, needle: str) -> ColumnElement[bool]:
-    """claims whose search text contains `needle` (at least MIN_SEARCH_CHARS characters)."""
+def contains(dialect: str, needle: str, *, steer: bool = False) -> ColumnElement[bool]:
+    """claims whose search text contains `needle` (at least MIN_SEARCH_CHARS characters).
+
+    `steer` (SQLite) keeps the planner from driving the query from the matches, for
+    callers that walk another index and stop early (queue pages).
+    """
     needle = " ".join(needle.split()).lower()
     if dialect == "sqlite":
         phrase = '"' + needle.replace('"', '""') + '"'
-        ids = (
-            text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :phrase")
-            .bindparams(phrase=phrase)
-            .columns(column("rowid", Integer))
+        # one MATERIALIZED CTE: queues use the filter once per state, the FTS query runs once
+        matches = (
+            select(column("rowid", Integer).label("id"))
+            .select_from(table(FTS_TABLE))
+            .where(text(f"{FTS_TABLE} MATCH :phrase").bindparams(phrase=phrase))
+            .cte(f"fts_{abs(hash(phrase)) % 10**8}")
+            .prefix_with("MATERIALIZED")
         )
-        return Claim.id.in_(ids)
+        claim_id = literal_column("+claims.id", Integer) if steer else Claim.id
+        return claim_id.in_(select(matches.c.id))
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return Claim.search_text.ilike(f"%{escaped}%", escape="\\")
