@@ -1,1 +1,28 @@
-"""Reports layer (see DESIGN.md)."""
+"""Reports layer: ReportLab letters. Data in, PDF bytes out; no Qt, no SQL (see DESIGN.md)."""
+
+from atoz_desk.reports.data import Addressee, FieldValue, LetterData, Signer, format_date
+from atoz_desk.reports.errors import LetterError, MissingLetterFields, TemplateError, UnrenderableText
+from atoz_desk.reports.registry import KINDS, FieldType, LetterKind, kind_named
+from atoz_desk.reports.render import RenderedLetter, render_letter
+from atoz_desk.reports.templates import TemplateSet, parse_template, shipped_templates
+
+__all__ = [
+    "KINDS",
+    "Addressee",
+    "FieldType",
+    "FieldValue",
+    "LetterData",
+    "LetterError",
+    "LetterKind",
+    "MissingLetterFields",
+    "RenderedLetter",
+    "Signer",
+    "TemplateError",
+    "TemplateSet",
+    "UnrenderableText",
+    "format_date",
+    "kind_named",
+    "parse_template",
+    "render_letter",
+    "shipped_templates",
+]

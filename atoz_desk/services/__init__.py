@@ -13,6 +13,7 @@ from atoz_desk.services.auth import UserService
 from atoz_desk.services.claims import ClaimQueries
 from atoz_desk.services.importer import ImportService
 from atoz_desk.services.intake import IntakeService
+from atoz_desk.services.letters import LetterService
 from atoz_desk.services.queues import QueueService
 from atoz_desk.services.sweep import DeadlineSweep
 from atoz_desk.services.workflow import ClaimWorkflow
@@ -32,6 +33,7 @@ class Services:
     users: UserService
     intake: IntakeService
     importer: ImportService
+    letters: LetterService
     claims: ClaimQueries
     queues: QueueService
     workflow: ClaimWorkflow
@@ -54,6 +56,7 @@ class Services:
             users=UserService(*args),
             intake=IntakeService(*args),
             importer=ImportService(*args),
+            letters=LetterService(*args),
             claims=ClaimQueries(*args),
             queues=QueueService(*args),
             workflow=ClaimWorkflow(*args),
