@@ -20,10 +20,10 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 
 import atoz_desk.data.models  # noqa: F401  (registers every table on Base.metadata)
-from atoz_desk.data.search import is_search_object
 from atoz_desk.data.base import Base
 from atoz_desk.data.database import build_engine, normalise_url
 from atoz_desk.data.location import resolve_database_url
+from atoz_desk.data.search import is_search_object
 
 config = context.config
 target_metadata = Base.metadata

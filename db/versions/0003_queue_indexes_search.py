@@ -46,7 +46,8 @@ _SQLITE = (
 )
 _POSTGRESQL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public",
-    "CREATE INDEX IF NOT EXISTS ix_claims_search_text_trgm ON claims USING gin (search_text public.gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_claims_search_text_trgm ON claims "
+    "USING gin (search_text public.gin_trgm_ops)",
 )
 
 

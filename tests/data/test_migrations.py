@@ -12,10 +12,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from atoz_desk.data.search import is_search_object
 from atoz_desk.data import migrate
 from atoz_desk.data.base import Base
 from atoz_desk.data.database import Database
+from atoz_desk.data.search import is_search_object
 from atoz_desk.domain.errors import DomainError
 
 UNKNOWN_REVISION = "ffff_from_the_future"
