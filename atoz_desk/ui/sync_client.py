@@ -118,7 +118,8 @@ class SyncClient(QObject):
                 listener.close()
             return
         self._drop_listener()
-        self.cursor = cursor if self.cursor is None else max(self.cursor, cursor)
+        if self.cursor is None:  # a reconnect keeps its own cursor: it catches up what it missed
+            self.cursor = cursor
         if listener is not None:
             self.listener = listener
             notifier = QSocketNotifier(listener.fileno(), QSocketNotifier.Type.Read, self)

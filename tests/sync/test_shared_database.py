@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from atoz_desk.data.database import Database
 from atoz_desk.data.models import HistoryEntry
+from atoz_desk.domain.transitions import ActionParams
 from atoz_desk.services import Services
 from atoz_desk.services.intake_rules import parse_intake
 from atoz_desk.sync.feed import ChangeFeed
@@ -175,3 +176,24 @@ def test_terminated_backends_are_recovered_from_with_nothing_lost(pg_db: Databas
     seen, cursor = feed.read(cursor)
     assert [(c.reference, c.action) for c in seen] == [(refs[0], "start_review"), (refs[1], "start_review")]
     listener.close()
+
+
+def test_a_long_transaction_elsewhere_does_not_hold_changes_back(pg_db: Database) -> None:
+    services = team(pg_db)
+    (ref,) = file_claims(services, 1)
+    feed = ChangeFeed(pg_db)
+    cursor = feed.head()
+    # a report or a bulk load somewhere on the server keeps a transaction open
+    with pg_db.engine.connect() as long_running:
+        long_running.begin()
+        long_running.execute(text("SELECT pg_current_xact_id()"))
+        services.workflow.act(ref, "start_review", services.users.actor("adj0"))
+        seen, cursor = feed.read(cursor)
+        assert [(c.reference, c.action) for c in seen] == [(ref, "start_review")]
+        again, cursor = feed.read(cursor)
+        assert again == []  # delivered once, though the watermark could not move past it
+        long_running.rollback()
+    services.workflow.act(ref, "request_info", services.users.actor("adj0"), ActionParams(note="photos"))
+    seen, cursor = feed.read(cursor)
+    assert [c.action for c in seen] == ["request_info"]
+    assert feed.read(cursor)[0] == []  # each change exactly once
