@@ -32,6 +32,7 @@ import itertools
 import math
 import multiprocessing
 import os
+import pickle
 import random
 import shutil
 import sqlite3
@@ -39,7 +40,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -334,6 +335,10 @@ _INSERT = {
 }
 _COPY = {t: f"COPY {t} ({', '.join(c)}) FROM STDIN" for t, c in _COLUMNS.items()}
 _BUSINESS_TABLES = ("claims", "customers", "sellers", "products", "orders", "insurers", "insurance_policies")
+# SQLite keeps indexes led by these during the load: batches arrive in claim-id order
+_APPEND_ORDERED = frozenset({("claims", "order_id"), ("history", "txid")})  # txid: NULL on SQLite
+# PostgreSQL loads these first (the claims, complete early, get their slow search index meanwhile)
+_FIRST_PHASE = frozenset({"sellers", "insurance_policies", "products", "customers", "orders", "claims"})
 
 
 # --------------------------------------------------------------------------- writing rows
@@ -347,6 +352,8 @@ class _Sink(Protocol):
     def merge(self, scratch: str) -> None: ...
 
     def bulk_begin(self) -> None: ...
+
+    def start_slow_indexes(self) -> None: ...
 
     def bulk_end(self) -> None: ...
 
@@ -416,11 +423,18 @@ class _SqliteSink:
         # Foreign keys are not checked row by row here; the tests check the result (foreign_key_check).
         con.execute("PRAGMA foreign_keys=OFF")
         marks = ", ".join("?" * len(_COLUMNS))
-        self._indexes = con.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-            f"AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY name",
+        indexes = con.execute(
+            "SELECT m.name, m.sql, m.tbl_name, i.name FROM sqlite_master m, pragma_index_info(m.name) i "
+            f"WHERE m.type = 'index' AND m.sql IS NOT NULL AND m.tbl_name IN ({marks}) AND i.seqno = 0 "
+            "ORDER BY m.name",
             tuple(_COLUMNS),
         ).fetchall()
+        # indexes whose keys arrive in order (claim ids) cost little to keep: only the others go
+        self._indexes = [
+            (name, sql)
+            for name, sql, table, first in indexes
+            if (table, first) not in _APPEND_ORDERED and first != "claim_id"
+        ]
         for name, _sql in self._indexes:
             con.execute(f'DROP INDEX "{name}"')
         con.commit()
@@ -446,6 +460,9 @@ class _SqliteSink:
             if rows:
                 con.executemany(_INSERT[table], rows)
         con.commit()
+
+    def start_slow_indexes(self) -> None:
+        return None
 
     def merge(self, scratch: str) -> None:
         """Copy a worker's scratch file in, in C, and delete it."""
@@ -518,6 +535,8 @@ class _PostgresSink:
         self._foreign_keys: list[tuple[str, str, str]] = []
         self._txid_default: str | None = None
         self._bulk = False
+        self._slow: Future[None] | None = None
+        self._helper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="demo-index")
 
     def bulk_begin(self) -> None:
         cur = self._cur
@@ -550,35 +569,43 @@ class _PostgresSink:
         self._con.commit()
         self._bulk = True
 
+    def start_slow_indexes(self) -> None:
+        """Build the non-btree indexes (the trigram search index) on a connection of their own, now.
+
+        Only claims has one, and the claims are complete after the first phase; the
+        spooled tables load meanwhile. VACUUM follows it: the queues read claims by
+        index-only scans, which need the visibility map VACUUM sets (seconds; without
+        it every index entry costs a heap visit until autovacuum comes by).
+        """
+        if self._bulk and self._slow is None:
+            slow = [d for method, d in self._indexes if method != "btree"]
+            self._slow = self._helper.submit(self._run, [*slow, "VACUUM (ANALYZE) claims"])
+
     def bulk_end(self) -> None:
         if not self._bulk:
             return
+        self.start_slow_indexes()  # when the load had no second phase
         cur = self._cur
         self._con.rollback()  # whatever a failed batch left open
         if self._txid_default is None:
             cur.execute("ALTER TABLE history ALTER COLUMN txid DROP DEFAULT")
         else:
             cur.execute(f"ALTER TABLE history ALTER COLUMN txid SET DEFAULT {self._txid_default}")
-        # constraints first, unchecked (a moment's lock); checked below while indexes build
-        for table, name, definition in self._foreign_keys:
-            cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
         self._con.commit()
-        slow = [d for method, d in self._indexes if method != "btree"]
         btree = [d for method, d in self._indexes if method == "btree"]
-        # claims' own checks wait for its slow index anyway: they go last
-        checks = sorted(self._foreign_keys, key=lambda fk: fk[0] == "claims")
-        later = [f'ALTER TABLE {t} VALIDATE CONSTRAINT "{n}"' for t, n, _ in checks]
+        # Foreign keys: added unchecked (a moment's lock, but one involving claims waits for its
+        # search index to finish), then checked by one join each; those involving claims last.
+        checks = sorted(self._foreign_keys, key=lambda fk: fk[0] == "claims" or "REFERENCES claims" in fk[2])
+        later = [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d} NOT VALID' for t, n, d in checks]
+        later += [f'ALTER TABLE {t} VALIDATE CONSTRAINT "{n}"' for t, n, _ in checks]
         later += [f"ANALYZE {t}" for t in _COLUMNS if t != "claims"]
-        # the queues read claims by index-only scans: VACUUM sets the visibility map they need
-        # (seconds; without it every index entry costs a heap visit until autovacuum comes by)
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="demo-index") as pool:
-            futures = [
-                pool.submit(self._run, [*slow, "VACUUM (ANALYZE) claims"]),
-                pool.submit(self._run, btree + later),
-            ]
-            for future in futures:
-                future.result()
-        self._bulk = False
+        rest = self._helper.submit(self._run, btree + later)
+        try:
+            rest.result()
+        finally:
+            assert self._slow is not None
+            self._slow.result()
+            self._bulk = False
 
     def _run(self, statements: list[str]) -> None:
         """Statements on a connection of their own (psycopg waits without the GIL)."""
@@ -601,6 +628,7 @@ class _PostgresSink:
         raise NotImplementedError
 
     def close(self) -> None:
+        self._helper.shutdown(wait=True)
         try:
             self._con.rollback()
             self._cur.execute("SET synchronous_commit = on")
@@ -2210,39 +2238,67 @@ class _Worker:
 
     maker: _ClaimMaker | None = None
     db: Database | None = None
-    scratch_dir: str | None = None
+    spool_dir: str = ""
 
 
-def _worker_init(shared: _Shared, db: Database, scratch_dir: str | None) -> None:
+def _worker_init(shared: _Shared, db: Database, spool_dir: str) -> None:
     # The parent's work (merging into SQLite, keeping its FTS index) is the one serial step:
     # a little less priority here lets it keep a core while the workers share the rest.
     if hasattr(os, "nice"):
         os.nice(3)
     _Worker.maker = _ClaimMaker(shared)
-    if scratch_dir is None:
+    if db.is_postgresql:
         db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
     _Worker.db = db
-    _Worker.scratch_dir = scratch_dir
+    _Worker.spool_dir = spool_dir
+
+
+def _worker_connection(db: Database) -> Any:
+    pooled = db.engine.raw_connection()
+    cast(Any, pooled.driver_connection).execute("SET synchronous_commit = off")
+    return pooled
 
 
 def _worker_batch(job: tuple[int, int]) -> _Batch:
-    """Make one batch and store it: a scratch file for SQLite, COPY straight into PostgreSQL."""
+    """Make one batch and store it.
+
+    SQLite: all of it in a scratch file the parent merges. PostgreSQL: the claims with
+    their orders and new customers by COPY now; the rest spooled to a file for the
+    second phase, so the claims table is complete early and its slow search index can
+    be built while the other tables load.
+    """
     maker, db = _Worker.maker, _Worker.db
     assert maker is not None and db is not None
     batch = maker.batch(*job)
     counts = {table: len(rows) for table, rows in batch.rows.items()}
-    if _Worker.scratch_dir is not None:
-        path = os.path.join(_Worker.scratch_dir, f"batch-{job[0]:06d}.sqlite3")
-        _write_scratch(path, batch.rows)
-        return _Batch({}, batch.states, batch.lanes, counts, path)
-    pooled = db.engine.raw_connection()
+    stem = os.path.join(_Worker.spool_dir, f"batch-{job[0]:06d}")
+    if not db.is_postgresql:
+        _write_scratch(stem + ".sqlite3", batch.rows)
+        return _Batch({}, batch.states, batch.lanes, counts, stem + ".sqlite3")
+    first = {t: rows for t, rows in batch.rows.items() if t in _FIRST_PHASE}
+    later = {t: rows for t, rows in batch.rows.items() if t not in _FIRST_PHASE}
+    with open(stem + ".pickle", "wb") as spool:
+        pickle.dump(later, spool, protocol=pickle.HIGHEST_PROTOCOL)
+    pooled = _worker_connection(db)
     try:
-        con: Any = cast(Any, pooled.driver_connection)
-        con.execute("SET synchronous_commit = off")
-        _copy_rows(con, batch.rows)
+        _copy_rows(cast(Any, pooled.driver_connection), first)
     finally:
         pooled.close()
-    return _Batch({}, batch.states, batch.lanes, counts, None)
+    return _Batch({}, batch.states, batch.lanes, counts, stem + ".pickle")
+
+
+def _worker_spooled(path: str) -> None:
+    """Second phase on PostgreSQL: COPY a batch's spooled rows (history, letters, flags, money)."""
+    db = _Worker.db
+    assert db is not None
+    with open(path, "rb") as spool:
+        rows: dict[str, list[Row]] = pickle.load(spool)
+    pooled = _worker_connection(db)
+    try:
+        _copy_rows(cast(Any, pooled.driver_connection), rows)
+    finally:
+        pooled.close()
+    os.unlink(path)
 
 
 class _ClaimBatches:
@@ -2257,15 +2313,15 @@ class _ClaimBatches:
         self._shared = shared
         self._pool: Any = None
         self._pending: deque[Any] = deque()
-        self.scratch_dir: str | None = None
+        self.spool_dir: str | None = None
+        self.spooled: list[str] = []  # PostgreSQL: batches whose second phase is still to load
         if workers > 1:
-            if not db.is_postgresql:
-                self.scratch_dir = tempfile.mkdtemp(prefix="atoz-demo-")
+            self.spool_dir = tempfile.mkdtemp(prefix="atoz-demo-")
             # fork: no re-import of __main__, the reference data is inherited, and the children
             # never touch the parent's connections (they open their own and leave through os._exit)
             context = multiprocessing.get_context("fork")
             self._pool = context.Pool(
-                workers, initializer=_worker_init, initargs=(shared, db, self.scratch_dir)
+                workers, initializer=_worker_init, initargs=(shared, db, self.spool_dir)
             )
             for job in itertools.islice(self._jobs, 2 * workers):
                 self._pending.append(self._pool.apply_async(_worker_batch, (job,)))
@@ -2283,14 +2339,21 @@ class _ClaimBatches:
                 self._pending.append(self._pool.apply_async(_worker_batch, (following,)))
             yield batch
 
+    def load_spooled(self, paths: list[str]) -> None:
+        """PostgreSQL's second phase: the workers COPY every spooled batch, two at a time."""
+        if paths:
+            assert self._pool is not None
+            for result in [self._pool.apply_async(_worker_spooled, (path,)) for path in paths]:
+                result.get()
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
-        if self.scratch_dir is not None:
-            shutil.rmtree(self.scratch_dir, ignore_errors=True)
-            self.scratch_dir = None
+        if self.spool_dir is not None:
+            shutil.rmtree(self.spool_dir, ignore_errors=True)
+            self.spool_dir = None
 
 
 def _default_workers(claims: int) -> int:
@@ -2349,8 +2412,11 @@ def seed_demo(
                 for table, written in rows.items():
                     counts[table] += len(written)
             done = 0
+            spooled: list[str] = []
             for batch in batches:
-                if batch.scratch is not None:
+                if batch.scratch is not None and batch.scratch.endswith(".pickle"):
+                    spooled.append(batch.scratch)  # PostgreSQL: loaded in the second phase
+                elif batch.scratch is not None:
                     sink.merge(batch.scratch)
                 elif batch.rows:
                     sink.write(batch.rows)
@@ -2363,6 +2429,9 @@ def seed_demo(
                 done = min(claims, done + BATCH_CLAIMS)
                 if progress is not None:
                     progress(done)
+            if spooled:
+                sink.start_slow_indexes()  # the claims are all in: their search index builds meanwhile
+                batches.load_spooled(spooled)
         finally:
             sink.bulk_end()  # indexes and foreign keys come back even when the load failed
     finally:
