@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from atoz_desk.data.database import Database
@@ -175,7 +175,8 @@ def page_rows(
     clauses = _filter_clauses(flt)
     if after is not None:
         due, last_id = after
-        clauses.append(or_(Claim.due_at > due, and_(Claim.due_at == due, Claim.id > last_id)))
+        clauses.append(Claim.due_at >= due)  # a bound the index can seek to
+        clauses.append(or_(Claim.due_at > due, Claim.id > last_id))
     # page the ids on the (state, due_at, id) index first, then join names for just those rows
     ids = (
         select(Claim.id, Claim.due_at)

@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     exists,
     func,
     literal_column,
@@ -343,9 +342,11 @@ class QueueService:
         where = self._filters(spec, q, actor, steer=self._db.dialect == "sqlite" and not spec.mine)
         if after is not None:
             if descending:
-                where.append(or_(col < after.value, and_(col == after.value, Claim.id < after.id)))
+                where.append(col <= after.value)  # a bound the index can seek to; the OR alone cannot
+                where.append(or_(col < after.value, Claim.id < after.id))
             else:
-                where.append(or_(col > after.value, and_(col == after.value, Claim.id > after.id)))
+                where.append(col >= after.value)
+                where.append(or_(col > after.value, Claim.id > after.id))
         order = (col.desc(), Claim.id.desc()) if descending else (col.asc(), Claim.id.asc())
         # one index range per state, each cut to the page size, merged: an index walk whatever the queue
         parts: list[Select[Any]] = []
