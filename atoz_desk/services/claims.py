@@ -185,33 +185,7 @@ def page_rows(
         .limit(limit)
         .subquery()
     )
-    assignee = aliased(User)
-    stmt = (
-        select(
-            Claim.id,
-            Claim.reference,
-            Customer.name.label("customer_name"),
-            Product.title.label("product_title"),
-            Seller.name.label("seller_name"),
-            Claim.incident_type,
-            Claim.amount_claimed,
-            Claim.currency,
-            Claim.state,
-            assignee.display_name.label("assignee"),
-            Claim.due_at,
-            Claim.filed_at,
-            Claim.fraud_score,
-            Claim.version,
-            Claim.approved_amount,
-        )
-        .join(ids, ids.c.id == Claim.id)
-        .join(Customer, Customer.id == Claim.customer_id)
-        .join(Product, Product.id == Claim.product_id)
-        .join(Seller, Seller.id == Claim.seller_id)
-        .outerjoin(assignee, assignee.id == Claim.assignee_id)
-        .order_by(Claim.due_at, Claim.id)
-    )
-    return [ClaimRow(**row._mapping) for row in s.execute(stmt)]
+    return claim_rows(s, [claim_id for claim_id, _due in s.execute(select(ids.c.id, ids.c.due_at))])
 
 
 def build_detail(s: Session, c: Claim, policy: PolicySettings) -> ClaimDetail:
@@ -298,3 +272,36 @@ def build_detail(s: Session, c: Claim, policy: PolicySettings) -> ClaimDetail:
 
 def _public(obj: Any, names: Sequence[str]) -> dict[str, Any]:
     return {n: getattr(obj, n) for n in names}
+
+
+def claim_rows(s: Session, ids: list[int]) -> list[ClaimRow]:
+    """Queue rows for these claim ids, in the given order."""
+    if not ids:
+        return []
+    assignee = aliased(User)
+    stmt = (
+        select(
+            Claim.id,
+            Claim.reference,
+            Customer.name.label("customer_name"),
+            Product.title.label("product_title"),
+            Seller.name.label("seller_name"),
+            Claim.incident_type,
+            Claim.amount_claimed,
+            Claim.currency,
+            Claim.state,
+            assignee.display_name.label("assignee"),
+            Claim.due_at,
+            Claim.filed_at,
+            Claim.fraud_score,
+            Claim.version,
+            Claim.approved_amount,
+        )
+        .join(Customer, Customer.id == Claim.customer_id)
+        .join(Product, Product.id == Claim.product_id)
+        .join(Seller, Seller.id == Claim.seller_id)
+        .outerjoin(assignee, assignee.id == Claim.assignee_id)
+        .where(Claim.id.in_(ids))
+    )
+    found = {row.id: ClaimRow(**row._mapping) for row in s.execute(stmt)}
+    return [found[i] for i in ids if i in found]

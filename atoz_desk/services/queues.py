@@ -27,16 +27,17 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from atoz_desk.data.database import Database
-from atoz_desk.data.models import Claim, Customer, Order, Product, Recovery, Seller, User
+from atoz_desk.data.models import Claim, Customer, Order, Recovery
 from atoz_desk.data.search import MIN_SEARCH_CHARS, contains
 from atoz_desk.domain.errors import ValidationError
 from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.domain.states import ClaimState as S
 from atoz_desk.domain.states import IncidentType, RecoveryStatus, Role
 from atoz_desk.domain.transitions import Actor
+from atoz_desk.services.claims import claim_rows
 from atoz_desk.services.dto import ClaimRow
 
 
@@ -182,7 +183,7 @@ class QueueService:
         started = time.perf_counter()
         with self._db.reading() as s:
             keys = self._page_keys(s, spec, query, actor, sort, descending, after, limit)
-            rows = _rows(s, [claim_id for claim_id, _ in keys]) if keys else []
+            rows = claim_rows(s, [claim_id for claim_id, _ in keys]) if keys else []
         nxt = Cursor(keys[-1][1], keys[-1][0]) if len(keys) == limit else None
         return QueuePage(
             tuple(rows), nxt, sort, descending, elapsed_ms=(time.perf_counter() - started) * 1000
@@ -264,7 +265,7 @@ class QueueService:
                         .limit(limit)
                     )
                 )
-            rows = _rows(s, ids)
+            rows = claim_rows(s, ids)
             order = {claim_id: i for i, claim_id in enumerate(ids)}
             return sorted(rows, key=lambda r: order[r.id])
 
@@ -379,36 +380,3 @@ class QueueService:
 def _unindexed(col: Any) -> Any:
     """SQLite's unary + : the same value, but the planner will not pick the column's index for it."""
     return type_coerce(literal_column(f"+{col.table.name}.{col.name}"), col.type)
-
-
-def _rows(s: Session, ids: list[int]) -> list[ClaimRow]:
-    """Queue rows for these claim ids, in the given order."""
-    if not ids:
-        return []
-    assignee = aliased(User)
-    stmt = (
-        select(
-            Claim.id,
-            Claim.reference,
-            Customer.name.label("customer_name"),
-            Product.title.label("product_title"),
-            Seller.name.label("seller_name"),
-            Claim.incident_type,
-            Claim.amount_claimed,
-            Claim.currency,
-            Claim.state,
-            assignee.display_name.label("assignee"),
-            Claim.due_at,
-            Claim.filed_at,
-            Claim.fraud_score,
-            Claim.version,
-            Claim.approved_amount,
-        )
-        .join(Customer, Customer.id == Claim.customer_id)
-        .join(Product, Product.id == Claim.product_id)
-        .join(Seller, Seller.id == Claim.seller_id)
-        .outerjoin(assignee, assignee.id == Claim.assignee_id)
-        .where(Claim.id.in_(ids))
-    )
-    found = {row.id: ClaimRow(**row._mapping) for row in s.execute(stmt)}
-    return [found[i] for i in ids if i in found]
