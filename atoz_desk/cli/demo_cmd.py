@@ -68,6 +68,8 @@ class _Progress:
             file=sys.stderr,
             flush=True,
         )
+        if done >= self.total:
+            print("demo: building indexes and statistics ...", file=sys.stderr, flush=True)
 
 
 def _demo(args: argparse.Namespace) -> int:
