@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -253,3 +253,20 @@ def explain(db: Database, statement: str, parameters: Any) -> str:
         return "\n".join("    " + line for line in lines)
     finally:
         pooled.close()
+
+
+def captured_statements(db: Database, call: Callable[[], Any]) -> list[tuple[str, Any]]:
+    """Every statement (with its parameters) that `call` sent to the driver, in order."""
+    seen: list[tuple[str, Any]] = []
+
+    def listener(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return seen

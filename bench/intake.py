@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import benchlib
-from benchlib import Figure
-from sqlalchemy import event, func, select
+from benchlib import Figure, captured_statements
+from sqlalchemy import func, select
 
 from atoz_desk.data.database import Database
 from atoz_desk.data.models import Claim, Customer, Product, Seller
@@ -72,22 +72,6 @@ def _row(customer: Customer, product: Product, seller: Seller, now: datetime) ->
         "currency": product.currency,
         "description": "Benchmark claim: the product overheated.",
     }
-
-
-def _statements(db: Database, call: Any) -> list[tuple[str, Any]]:
-    seen: list[tuple[str, Any]] = []
-
-    def listener(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
-    ) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return seen
 
 
 def _diagnose(db: Database, statements: list[tuple[str, Any]]) -> None:
@@ -146,7 +130,7 @@ def bench_target(target: benchlib.Target, args: Any) -> list[Figure]:
         ]
         if args.explain or timing.p95_ms >= TARGET_MS:
             print(f"{target.backend}: the statements of one intake, slowest first:")
-            _diagnose(db, _statements(db, file_one))
+            _diagnose(db, captured_statements(db, file_one))
         return figures
     finally:
         db.dispose()

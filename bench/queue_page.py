@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 import benchlib
-from benchlib import Figure
-from sqlalchemy import event, func, select
+from benchlib import Figure, captured_statements
+from sqlalchemy import func, select
 
 from atoz_desk.data.database import Database
 from atoz_desk.data.models import Claim
@@ -25,23 +25,6 @@ from atoz_desk.services.claims import QueueFilter
 
 TARGET_MS = 10.0
 PAGE = 200
-
-
-def _capture(db: Database, call: Any) -> tuple[str, Any]:
-    """The last statement (and its parameters) the call sent to the driver."""
-    seen: list[tuple[str, Any]] = []
-
-    def listener(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
-    ) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return seen[-1]
 
 
 def _raw_runner(db: Database, statement: str, parameters: Any) -> tuple[Any, Any]:
@@ -82,7 +65,7 @@ def bench_target(target: benchlib.Target, args: Any) -> list[Figure]:
 
                 assert call() == min(PAGE, count) or after is not None
                 service = benchlib.measure(call, runs=args.runs)
-                statement, parameters = _capture(db, call)
+                statement, parameters = captured_statements(db, call)[-1]
                 pooled, raw = _raw_runner(db, statement, parameters)
                 try:
                     raw_timing = benchlib.measure(raw, runs=args.runs)
