@@ -725,37 +725,30 @@ def _info_query() -> Any:
 
 
 def _info_of(row: Any, reference: str) -> LetterInfo:
-    k = KINDS[row.kind]
-    return LetterInfo(
-        id=row.id,
-        reference=reference,
-        kind=row.kind,
-        title=k.title,
-        addressee=k.addressee.value,
-        version=row.version,
-        template_version=row.template_version,
-        sha256=row.sha256,
-        size_bytes=int(row.size_bytes),
-        created_by=row.created_by,
-        created_at=row.created_at,
-    )
+    return _letter_info(row, reference, size_bytes=int(row.size_bytes), created_by=row.created_by)
 
 
 def _info(letter: Letter, reference: str, actor: Actor) -> LetterInfo:
     """The summary of a letter just archived, without reading it back."""
-    k = KINDS[letter.kind]
+    by = actor.display_name if not actor.is_system else "system"
+    return _letter_info(letter, reference, size_bytes=len(letter.pdf), created_by=by)
+
+
+def _letter_info(src: Any, reference: str, *, size_bytes: int, created_by: str) -> LetterInfo:
+    """A LetterInfo from a stored row or a just-archived Letter (same attribute names)."""
+    k = KINDS[src.kind]
     return LetterInfo(
-        id=letter.id,
+        id=src.id,
         reference=reference,
-        kind=letter.kind,
+        kind=src.kind,
         title=k.title,
         addressee=k.addressee.value,
-        version=letter.version,
-        template_version=letter.template_version,
-        sha256=letter.sha256,
-        size_bytes=len(letter.pdf),
-        created_by=actor.display_name if not actor.is_system else "system",
-        created_at=letter.created_at,
+        version=src.version,
+        template_version=src.template_version,
+        sha256=src.sha256,
+        size_bytes=size_bytes,
+        created_by=created_by,
+        created_at=src.created_at,
     )
 
 
