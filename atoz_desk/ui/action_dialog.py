@@ -45,6 +45,24 @@ from atoz_desk.ui.tasks import TaskRunner
 from atoz_desk.ui.widgets import Banner
 
 RELOAD = 2  # done() code: the user asked to reload the claim after a conflict
+
+
+def conflict_widgets(
+    dialog: QDialog, reapply: Callable[[], None]
+) -> tuple[Banner, QPushButton, ConflictView]:
+    """The message banner, its hidden "Reload claim" button (closes with RELOAD) and the conflict view
+    that every dialog saving a claim shows when the claim changed underneath it."""
+    banner = Banner(dialog)
+    reload_button = QPushButton(icon("refresh"), "Reload claim", dialog)
+    reload_button.setObjectName("reloadButton")
+    reload_button.hide()
+    reload_button.clicked.connect(lambda: dialog.done(RELOAD))
+    banner.add_button(reload_button)
+    conflict = ConflictView(dialog)
+    conflict.reapply_requested.connect(reapply)
+    return banner, reload_button, conflict
+
+
 PAYERS = (("", "Not recorded"), ("seller", "Seller"), ("insurer", "Seller's insurer"))
 
 
@@ -85,14 +103,7 @@ class ActionDialog(QDialog):
             self,
         )
         summary.setProperty("role", "caption")
-        self.banner = Banner(self)
-        self.reload_button = QPushButton(icon("refresh"), "Reload claim", self)
-        self.reload_button.setObjectName("reloadButton")
-        self.reload_button.hide()
-        self.reload_button.clicked.connect(lambda: self.done(RELOAD))
-        self.banner.add_button(self.reload_button)
-        self.conflict = ConflictView(self)
-        self.conflict.reapply_requested.connect(self.reapply)
+        self.banner, self.reload_button, self.conflict = conflict_widgets(self, self.reapply)
 
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

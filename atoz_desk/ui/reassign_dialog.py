@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,12 +26,10 @@ from atoz_desk.domain.transitions import Actor
 from atoz_desk.services import Services
 from atoz_desk.services.dto import ClaimDetail, UserInfo
 from atoz_desk.ui import style
-from atoz_desk.ui.action_dialog import RELOAD
-from atoz_desk.ui.conflict_view import OFFLINE_MESSAGE, ConflictView, changes_since
+from atoz_desk.ui.action_dialog import conflict_widgets
+from atoz_desk.ui.conflict_view import OFFLINE_MESSAGE, changes_since
 from atoz_desk.ui.formatting import first_upper, money, role_label
-from atoz_desk.ui.icons import icon
 from atoz_desk.ui.tasks import TaskRunner
-from atoz_desk.ui.widgets import Banner
 
 UNASSIGNED = ""
 
@@ -70,14 +67,7 @@ class ReassignDialog(QDialog):
         self.user_combo.setAccessibleName("Assign to")
         self.user_combo.addItem("Loading users…", None)
         self.user_combo.setEnabled(False)
-        self.banner = Banner(self)
-        self.reload_button = QPushButton(icon("refresh"), "Reload claim", self)
-        self.reload_button.setObjectName("reloadButton")
-        self.reload_button.hide()
-        self.reload_button.clicked.connect(lambda: self.done(RELOAD))
-        self.banner.add_button(self.reload_button)
-        self.conflict = ConflictView(self)
-        self.conflict.reapply_requested.connect(self.reapply)
+        self.banner, self.reload_button, self.conflict = conflict_widgets(self, self.reapply)
         self.buttons = QDialogButtonBox(self)
         self.ok_button = self.buttons.addButton("Reassign", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setObjectName("confirmReassign")
