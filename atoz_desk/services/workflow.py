@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from atoz_desk.data.database import Database
-from atoz_desk.data.models import Claim
+from atoz_desk.data.models import Claim, User
 from atoz_desk.domain.errors import PermissionDenied, StaleEdit
 from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.domain.states import (
@@ -92,8 +92,6 @@ def _assignment_problem(claim: Claim, actor: Actor, s: Session) -> str | None:
         return None
     if claim.assignee_id is None or claim.assignee_id == actor.user_id:
         return None
-    from atoz_desk.data.models import User
-
     owner = s.get(User, claim.assignee_id)
     name = owner.display_name if owner else f"user {claim.assignee_id}"
     return f"claim {claim.reference} is assigned to {name}; a supervisor can reassign it"
