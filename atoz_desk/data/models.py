@@ -187,9 +187,50 @@ class Evidence(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     perceptual_hash: Mapped[str | None] = mapped_column(String(32))
+    # "db:<sha256>": the content lives in evidence_blobs/evidence_chunks. No foreign key to the
+    # blob, so a metadata-only row (imported or demo, no file on record) stays representable.
     storage_key: Mapped[str] = mapped_column(String(300))
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # width, height, pages, software (EXIF Software, PDF Producer/Creator) read from the content
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class EvidenceBlob(Base):
+    """One stored file, content-addressed: the same bytes on two claims are stored once."""
+
+    __tablename__ = "evidence_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EvidenceChunk(Base):
+    """1 MiB pieces of a blob, so no file is ever held in memory whole."""
+
+    __tablename__ = "evidence_chunks"
+
+    sha256: Mapped[str] = mapped_column(ForeignKey("evidence_blobs.sha256"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PhotoHashBand(Base):
+    """A photo's 64-bit perceptual hash cut into four 16-bit bands.
+
+    Two hashes within distance d share at least one band within d // 4 bits
+    (pigeonhole), so a near-duplicate search looks up a few band values on
+    the (band, value) index instead of scanning every photo.
+    """
+
+    __tablename__ = "photo_hash_bands"
+    __table_args__ = (Index("ix_photo_hash_bands_band_value", "band", "value", "evidence_id"),)
+
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
 
 
 class FraudFlag(Base):

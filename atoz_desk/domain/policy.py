@@ -61,6 +61,9 @@ class PolicySettings:
     amount_to_price_ratio: Decimal = Decimal("20")
     new_account_days: int = 30
 
+    # Evidence: the largest file accepted (25 MB); checked before and while a file is read
+    evidence_max_bytes: int = 25 * 1024 * 1024
+
     # Seller insurance requirements
     insurance_min_per_occurrence: Decimal = Decimal("1000000.00")
     insurance_min_aggregate: Decimal = Decimal("1000000.00")
@@ -91,6 +94,8 @@ class PolicySettings:
                 raise ValidationError(f"unknown policy setting {key!r}", key)
             current = getattr(self, key)
             changes[key] = _coerce(key, raw, current)
+            if key in _POSITIVE and changes[key] < 1:
+                raise ValidationError(f"policy setting {key} must be at least 1 (got {raw!r})", key)
         return dataclasses.replace(self, **changes)
 
     def as_dict(self) -> dict[str, Any]:
@@ -105,6 +110,10 @@ class PolicySettings:
                 value = list(value)
             out[f.name] = value
         return out
+
+
+# settings where zero or less would make no sense
+_POSITIVE = frozenset({"evidence_max_bytes"})
 
 
 def _coerce(key: str, raw: Any, current: Any) -> Any:
