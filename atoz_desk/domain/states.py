@@ -105,6 +105,7 @@ class FlagStatus(StrEnum):
     OPEN = "open"
     DISMISSED = "dismissed"
     CONFIRMED = "confirmed"
+    CLEARED = "cleared"  # undecided, and a later screening found its condition no longer holds
 
 
 class Severity(StrEnum):
