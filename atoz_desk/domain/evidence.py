@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from atoz_desk.domain.errors import ValidationError
+from atoz_desk.domain.errors import DomainError, ValidationError
 from atoz_desk.domain.states import EvidenceKind, IncidentType
 
 KIND_LABELS: dict[EvidenceKind, str] = {
@@ -24,8 +24,17 @@ KIND_LABELS: dict[EvidenceKind, str] = {
 }
 
 
-def kind_label(kind: EvidenceKind) -> str:
-    return KIND_LABELS[kind]
+def kind_label(kind: EvidenceKind | str) -> str:
+    return KIND_LABELS[EvidenceKind(kind)]
+
+
+def parse_kind(value: str | EvidenceKind) -> EvidenceKind:
+    """The evidence kind named by `value`, or a ValidationError listing the kinds."""
+    try:
+        return EvidenceKind(str(value).strip().lower())
+    except ValueError:
+        known = ", ".join(k.value for k in EvidenceKind)
+        raise ValidationError(f"unknown evidence kind {value!r}; kinds: {known}", field="kind") from None
 
 
 # What the program needs on file before a claim of each incident type can be
@@ -239,3 +248,11 @@ def hamming(a: str, b: str) -> int:
 # and JPEG re-compression move a dHash by a few bits; unrelated photos differ
 # by ~32.
 DEFAULT_SIMILAR_DISTANCE = 10
+
+
+class EvidenceCorrupted(DomainError):
+    """A stored file no longer hashes to what it was stored under."""
+
+
+class AddCancelled(DomainError):
+    """The user cancelled adding a file; nothing was stored."""
