@@ -40,7 +40,7 @@ from atoz_desk.data.models import (
     Recovery,
     User,
 )
-from atoz_desk.domain.errors import DomainError, NotFound
+from atoz_desk.domain.errors import DomainError, NotFound, ValidationError
 from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.domain.states import DenialReason, IncidentType, Payer, Role
 from atoz_desk.domain.transitions import Action, Actor
@@ -235,6 +235,20 @@ class LetterService:
             for k in KINDS.values()
         ]
 
+    def applicable_kinds(self, reference: str, actor: Actor) -> builtins.list[LetterKindInfo]:
+        """The kinds of letter the claim can have now (its decisions so far fit them), in the usual order."""
+        now = self._clock()
+        out: builtins.list[LetterKindInfo] = []
+        with self._db.reading() as s:
+            claim = _claim_for_letter(s, reference)
+            for info in self.kinds():
+                try:
+                    build_letter_data(s, claim, info.code, actor, now, self._policy)
+                except LetterError:
+                    continue
+                out.append(info)
+        return out
+
     def generate(self, reference: str, kind: str, actor: Actor) -> LetterInfo:
         """Make and archive a new version of one letter from the claim as it is now."""
         kind_named(kind)
@@ -261,6 +275,20 @@ class LetterService:
                     "Do not send it; generate the letter again and report this to an administrator."
                 )
             return bytes(letter.pdf)
+
+    def save_pdf(self, letter_id: int, path: str | os.PathLike[str]) -> int:
+        """Write the archived PDF (checked against its SHA-256 first) to a file; returns the bytes written."""
+        data = self.pdf(letter_id)
+        try:
+            with open(path, "wb") as out:
+                out.write(data)
+        except OSError as exc:
+            raise ValidationError(
+                f"could not save the letter to {os.fspath(path)}: {exc.strerror or exc}. "
+                "Choose another folder or file name.",
+                "path",
+            ) from exc
+        return len(data)
 
     def generate_batch(
         self,

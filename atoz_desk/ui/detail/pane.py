@@ -7,6 +7,8 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
+from atoz_desk.domain.transitions import Actor
+from atoz_desk.services import Services
 from atoz_desk.services.dto import ClaimDetail
 from atoz_desk.ui import style
 from atoz_desk.ui.actions_bar import ActionsBar
@@ -18,6 +20,7 @@ from atoz_desk.ui.detail.letters_tab import LettersTab
 from atoz_desk.ui.detail.payments_tab import PaymentsTab
 from atoz_desk.ui.detail.summary_tab import SummaryTab
 from atoz_desk.ui.formatting import countdown, incident_label, is_open_state, money
+from atoz_desk.ui.tasks import TaskRunner
 from atoz_desk.ui.widgets import Banner, EmptyState
 
 PROMPT = (
@@ -94,6 +97,9 @@ class ClaimDetailPane(QStackedWidget):
         )
         for page in self.pages:
             self.tabs.addTab(page, page.title)
+            retitled = getattr(page, "title_changed", None)  # tabs that load their own records later
+            if retitled is not None:
+                retitled.connect(self._retitle_tabs)
 
         title_row = QHBoxLayout()
         title_row.setSpacing(10)
@@ -111,6 +117,17 @@ class ClaimDetailPane(QStackedWidget):
         layout.addWidget(self.tabs, 1)
         self.content = content
         self.addWidget(content)
+
+    def use_services(self, services: Services, actor: Actor, runner: TaskRunner) -> None:
+        """Tabs that read more than the ClaimDetail (letters, evidence files) get the services and runner."""
+        for page in self.pages:
+            attach = getattr(page, "use_services", None)
+            if attach is not None:
+                attach(services, actor, runner)
+
+    def _retitle_tabs(self) -> None:
+        for index, page in enumerate(self.pages):
+            self.tabs.setTabText(index, page.tab_title())
 
     @staticmethod
     def tab_titles() -> list[str]:
