@@ -49,6 +49,9 @@ class Commands(QObject):
             "Claim", "&Approve / primary action", ["Ctrl+Return", "Ctrl+Enter"], None, "primaryAction"
         )
         self.reassign = a("Claim", "&Reassign…", ["Ctrl+Shift+A"], "reassign", "reassign")
+        self.letter_batch = a(
+            "Claim", "Generate &letters for selection…", ["Ctrl+Shift+L"], None, "generateLetters"
+        )
         self.refresh = a("View", "&Refresh", ["F5"], "refresh", "refresh")
         self.filter = a("View", "F&ilter the queue", ["Ctrl+L"], None, "filterQueue")
         self.next_pane = a("View", "Next &pane", ["F6"], None, "nextPane")
@@ -104,6 +107,8 @@ class Commands(QObject):
         self.actions_menu = claim_menu.addMenu("A&ctions")
         self.actions_menu.setObjectName("claimActionsMenu")
         claim_menu.addAction(self.reassign)
+        claim_menu.addSeparator()
+        claim_menu.addAction(self.letter_batch)
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.refresh, self.filter, self.next_pane, self.previous_pane])
         view_menu.addSeparator()

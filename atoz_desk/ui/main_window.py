@@ -25,6 +25,7 @@ from atoz_desk.ui.commands import Commands
 from atoz_desk.ui.connection import ConnectionIndicator
 from atoz_desk.ui.detail.pane import ClaimDetailPane
 from atoz_desk.ui.formatting import first_upper, is_open_state, role_label, state_label
+from atoz_desk.ui.letter_batch import LetterBatch
 from atoz_desk.ui.live import LiveUpdates
 from atoz_desk.ui.new_claim_dialog import NewClaimDialog
 from atoz_desk.ui.queue_model import PAGE_SIZE
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.claims_model, self.claims_view = self.queue_panel.model, self.queue_panel.view
         self.filter_bar = self.queue_panel.filter_bar
         self.detail_pane = ClaimDetailPane(services.policy.fraud_review_score, self)
+        self.detail_pane.use_services(services, actor, runner)
         self.actions_bar = self.detail_pane.actions_bar
         self.controller = ClaimController(services, actor, runner, self)
         self.commands = Commands(self, supervisor=self.supervisor)
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         self.actions_bar.set_extra_actions([self.commands.reassign])
         self.offline_banner = Banner(self)
         self.search = SearchPalette(services.queues, runner, self)
+        self.letter_batch = LetterBatch(services, actor, runner, self)
         self.counts_timer = QTimer(self)
         self.counts_timer.setObjectName("countsTimer")
         self.counts_timer.setInterval(COUNTS_REFRESH_MS)
@@ -174,6 +177,8 @@ class MainWindow(QMainWindow):
         c.previous_claim.triggered.connect(lambda: panel.step(-1))
         c.primary.triggered.connect(self.primary_action)
         c.reassign.triggered.connect(ctl.reassign)
+        c.letter_batch.triggered.connect(lambda: self.letter_batch.start(panel.selected_references()))
+        self.letter_batch.message.connect(self.show_status)
         c.refresh.triggered.connect(self.refresh)
         c.filter.triggered.connect(self._focus_filter)
         c.next_pane.triggered.connect(lambda: self._cycle_pane(1))
@@ -334,6 +339,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.stop()
         self.search.close_palette()
         self.controller.clear()
+        self.letter_batch.close()
         for dialog in (self.workload_dialog, self.new_claim_dialog, self.controller.dialog):
             if dialog is not None:
                 dialog.close()

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QVBoxLayout, QWidget
 
 from atoz_desk.domain.errors import DomainError
 from atoz_desk.domain.transitions import Actor
@@ -63,6 +63,8 @@ class QueuePanel(QWidget):
             page_size=page_size,
         )
         self.view = QueueTableView(self.model, self)
+        # Shift/Ctrl+click select several claims (batch letters); the open claim follows a single row
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -161,6 +163,11 @@ class QueuePanel(QWidget):
     def selected_row(self) -> int:
         rows = self.view.selectionModel().selectedRows()
         return rows[0].row() if rows else -1
+
+    def selected_references(self) -> list[str]:
+        """The claims of every selected row, in table order."""
+        rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
+        return [c.reference for c in (self.model.claim_at(r) for r in rows) if c is not None]
 
     def current_reference(self) -> str | None:
         claim = self.model.claim_at(self.selected_row())
@@ -297,6 +304,8 @@ class QueuePanel(QWidget):
             self._want_reference = None
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if len(self.view.selectionModel().selectedRows()) != 1:
+            return  # several rows chosen for a batch: the claim open stays open
         claim = self.model.claim_at(self.selected_row())
         if claim is not None:
             self.claim_chosen.emit(claim.reference)
