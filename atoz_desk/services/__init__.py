@@ -11,6 +11,7 @@ from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.services.assignment import AssignmentService
 from atoz_desk.services.auth import UserService
 from atoz_desk.services.claims import ClaimQueries
+from atoz_desk.services.evidence import EvidenceService
 from atoz_desk.services.importer import ImportService
 from atoz_desk.services.intake import IntakeService
 from atoz_desk.services.letters import LetterService
@@ -39,6 +40,7 @@ class Services:
     workflow: ClaimWorkflow
     assignment: AssignmentService
     sweep: DeadlineSweep
+    evidence: EvidenceService
 
     @classmethod
     def build(
@@ -62,4 +64,5 @@ class Services:
             workflow=ClaimWorkflow(*args),
             assignment=AssignmentService(*args),
             sweep=DeadlineSweep(*args),
+            evidence=EvidenceService(*args),
         )

@@ -16,6 +16,7 @@ from atoz_desk.data.models import (
     Correspondence,
     Customer,
     Evidence,
+    EvidenceBlob,
     ExpertReferral,
     FraudFlag,
     HistoryEntry,
@@ -29,12 +30,21 @@ from atoz_desk.data.models import (
 )
 from atoz_desk.domain import insurance as ins
 from atoz_desk.domain.errors import NotFound, ValidationError
+from atoz_desk.domain.evidence import kind_label, missing_evidence
 from atoz_desk.domain.policy import PolicySettings
-from atoz_desk.domain.states import ClaimState, Lane, PaymentStatus, RecoveryStatus
+from atoz_desk.domain.states import (
+    ClaimState,
+    EvidenceKind,
+    IncidentType,
+    Lane,
+    PaymentStatus,
+    RecoveryStatus,
+)
 from atoz_desk.domain.transitions import ClaimFacts
 from atoz_desk.services.dto import (
     ClaimDetail,
     ClaimRow,
+    EvidenceInfo,
     FlagInfo,
     HistoryInfo,
     InsuranceInfo,
@@ -226,7 +236,9 @@ def build_detail(s: Session, c: Claim, policy: PolicySettings) -> ClaimDetail:
             select(ExpertReferral).where(ExpertReferral.claim_id == c.id).order_by(ExpertReferral.id)
         )
     )
-    evidence_count = s.scalar(select(func.count()).where(Evidence.claim_id == c.id)) or 0
+    evidence = evidence_of(s, c, users)
+    evidence_count = len(evidence)
+    missing = missing_evidence(IncidentType(c.incident_type), (EvidenceKind(e.kind) for e in evidence))
     cust, seller, product, order = c.customer, c.seller, c.product, c.order
     return ClaimDetail(
         id=c.id,
@@ -267,6 +279,50 @@ def build_detail(s: Session, c: Claim, policy: PolicySettings) -> ClaimDetail:
         recoveries=recoveries,
         referrals=referrals,
         evidence_count=evidence_count,
+        evidence=evidence,
+        evidence_missing=tuple(k.value for k in missing),
+    )
+
+
+def evidence_info(ev: Evidence, reference: str, added_by: str, *, has_file: bool) -> EvidenceInfo:
+    return EvidenceInfo(
+        id=ev.id,
+        claim_reference=reference,
+        kind=ev.kind,
+        kind_label=kind_label(ev.kind),
+        filename=ev.filename,
+        media_type=ev.media_type,
+        size_bytes=ev.size_bytes,
+        sha256=ev.sha256,
+        perceptual_hash=ev.perceptual_hash,
+        added_by=added_by,
+        added_at=ev.added_at,
+        details=dict(ev.details or {}),
+        has_file=has_file,
+    )
+
+
+def evidence_of(s: Session, c: Claim, users: dict[int, str] | None = None) -> tuple[EvidenceInfo, ...]:
+    """The claim's evidence, oldest first; `has_file` False where no content is on record."""
+    rows = s.execute(
+        select(Evidence, EvidenceBlob.sha256.is_not(None))
+        .outerjoin(EvidenceBlob, EvidenceBlob.sha256 == Evidence.sha256)
+        .where(Evidence.claim_id == c.id)
+        .order_by(Evidence.added_at, Evidence.id)
+    ).all()
+    if users is None:
+        ids = {ev.added_by_id for ev, _ in rows if ev.added_by_id is not None}
+        users = {
+            uid: name for uid, name in s.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+        }
+    return tuple(
+        evidence_info(
+            ev,
+            c.reference,
+            users.get(ev.added_by_id, "system") if ev.added_by_id is not None else "system",
+            has_file=bool(stored),
+        )
+        for ev, stored in rows
     )
 
 

@@ -179,6 +179,66 @@ class ActionOption:
 
 
 @dataclass(frozen=True)
+class EvidenceInfo:
+    """One file on a claim. `has_file` False: metadata only, no content on record."""
+
+    id: int
+    claim_reference: str
+    kind: str
+    kind_label: str
+    filename: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    perceptual_hash: str | None
+    added_by: str
+    added_at: datetime
+    details: dict[str, Any] = field(default_factory=dict)
+    has_file: bool = True
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+
+@dataclass(frozen=True)
+class SimilarPhoto:
+    """Evidence on another claim that is the same file, or a near-identical photo, as one of ours."""
+
+    reference: str  # the other claim
+    evidence_id: int  # the other claim's evidence
+    filename: str
+    distance: int  # bits of the 64-bit perceptual hash that differ (0 for the same file)
+    same_file: bool
+    own_evidence_id: int  # which of this claim's files it matches
+
+
+@dataclass(frozen=True)
+class VerifyMismatch:
+    """A stored file whose content no longer hashes to the SHA-256 it was stored under."""
+
+    reference: str | None  # None: a stored file no evidence row points at
+    evidence_id: int | None
+    filename: str | None
+    expected_sha256: str
+    actual_sha256: str
+    expected_size: int
+    actual_size: int
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    files_checked: int
+    bytes_checked: int
+    mismatches: tuple[VerifyMismatch, ...] = ()
+    without_file: int = 0  # evidence rows with no content on record (metadata only)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+@dataclass(frozen=True)
 class ClaimDetail:
     id: int
     reference: str
@@ -213,6 +273,9 @@ class ClaimDetail:
     referrals: tuple[ReferralInfo, ...] = ()
     evidence_count: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    evidence: tuple[EvidenceInfo, ...] = ()
+    # the checklist: required kinds (EvidenceKind values) not yet on file for this incident type
+    evidence_missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
