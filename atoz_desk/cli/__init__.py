@@ -20,7 +20,16 @@ EXIT_INVALID = 3
 
 def build_parser() -> argparse.ArgumentParser:
     # command modules are imported here, not at package import, to keep `--help` fast
-    from atoz_desk.cli import claims_cmd, db_cmd, demo_cmd, import_cmd, letter_cmd, sweep_cmd, users_cmd
+    from atoz_desk.cli import (
+        claims_cmd,
+        db_cmd,
+        demo_cmd,
+        evidence_cmd,
+        import_cmd,
+        letter_cmd,
+        sweep_cmd,
+        users_cmd,
+    )
 
     parser = argparse.ArgumentParser(
         prog="python -m atoz_desk",
@@ -32,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="SQLAlchemy URL (default: $ATOZ_DATABASE_URL, else the embedded SQLite file)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (db_cmd, demo_cmd, import_cmd, sweep_cmd, users_cmd, claims_cmd, letter_cmd):
+    for module in (db_cmd, demo_cmd, import_cmd, sweep_cmd, users_cmd, claims_cmd, letter_cmd, evidence_cmd):
         module.register(sub)
     return parser
 

@@ -98,6 +98,12 @@ def print_detail(d: ClaimDetail) -> None:
             print(f"  {name:<24}{when.isoformat()}")
     for f in d.flags:
         print(f"  flag [{f.status}] {f.code} ({f.severity}, {f.score}): {f.explanation}")
+    for e in d.evidence:
+        stored = "" if e.has_file else "  (metadata only)"
+        size = f"{e.size_bytes:,} bytes"
+        print(f"  evidence {e.id} {e.kind_label}: {e.filename} ({e.media_type}, {size}){stored}")
+    if d.evidence_missing:
+        print(f"  evidence missing: {', '.join(d.evidence_missing)}")
     for p in d.payments:
         print(f"  payment {p.payer} {format_money(p.amount, p.currency)} {p.status}")
     for r in d.recoveries:
