@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         db_cmd,
         demo_cmd,
         evidence_cmd,
+        fraud_cmd,
         import_cmd,
         letter_cmd,
         sweep_cmd,
@@ -41,7 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="SQLAlchemy URL (default: $ATOZ_DATABASE_URL, else the embedded SQLite file)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (db_cmd, demo_cmd, import_cmd, sweep_cmd, users_cmd, claims_cmd, letter_cmd, evidence_cmd):
+    commands = (
+        db_cmd,
+        demo_cmd,
+        import_cmd,
+        sweep_cmd,
+        users_cmd,
+        claims_cmd,
+        letter_cmd,
+        fraud_cmd,
+        evidence_cmd,
+    )
+    for module in commands:
         module.register(sub)
     return parser
 

@@ -43,7 +43,7 @@ class Customer(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), index=True)
     address: Mapped[str] = mapped_column(String(500), index=True)
-    phone: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(40), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -64,9 +64,10 @@ class Seller(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(254))
-    address: Mapped[str | None] = mapped_column(String(500))
-    phone: Mapped[str | None] = mapped_column(String(40))
+    # indexed for fraud screening: a customer whose contact details are a seller's
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    address: Mapped[str | None] = mapped_column(String(500), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40), index=True)
     # first month the seller passed the gross-proceeds threshold; insurance due after the grace period
     gross_threshold_passed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -12,6 +12,7 @@ from atoz_desk.services.assignment import AssignmentService
 from atoz_desk.services.auth import UserService
 from atoz_desk.services.claims import ClaimQueries
 from atoz_desk.services.evidence import EvidenceService
+from atoz_desk.services.fraud import FraudService
 from atoz_desk.services.importer import ImportService
 from atoz_desk.services.intake import IntakeService
 from atoz_desk.services.letters import LetterService
@@ -41,6 +42,7 @@ class Services:
     assignment: AssignmentService
     sweep: DeadlineSweep
     evidence: EvidenceService
+    fraud: FraudService
 
     @classmethod
     def build(
@@ -65,4 +67,5 @@ class Services:
             assignment=AssignmentService(*args),
             sweep=DeadlineSweep(*args),
             evidence=EvidenceService(*args),
+            fraud=FraudService(*args),
         )
