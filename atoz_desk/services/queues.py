@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -28,9 +28,10 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.sqltypes import NULLTYPE
 
 from atoz_desk.data.database import Database
-from atoz_desk.data.models import Claim, Customer, Order, Recovery
+from atoz_desk.data.models import Claim, Customer, Order, Product, Recovery, Seller, User
 from atoz_desk.data.search import MIN_SEARCH_CHARS, contains
 from atoz_desk.domain.errors import ValidationError
 from atoz_desk.domain.policy import PolicySettings
@@ -182,9 +183,13 @@ class QueueService:
         descending = spec.default_descending if query.descending is None else query.descending
         started = time.perf_counter()
         with self._db.reading() as s:
-            keys = self._page_keys(s, spec, query, actor, sort, descending, after, limit)
-            rows = claim_rows(s, [claim_id for claim_id, _ in keys]) if keys else []
-        nxt = Cursor(keys[-1][1], keys[-1][0]) if len(keys) == limit else None
+            keys = self._page_keys(spec, query, actor, sort, descending, after, limit)
+            if keys is None:
+                rows: list[ClaimRow] = []
+            else:
+                rows = _queue_rows(s, keys, descending, self._db.dialect)
+        last = rows[-1] if len(rows) == limit else None
+        nxt = Cursor(_SORT_VALUE[sort](last), last.id) if last is not None else None
         return QueuePage(
             tuple(rows), nxt, sort, descending, elapsed_ms=(time.perf_counter() - started) * 1000
         )
@@ -327,7 +332,6 @@ class QueueService:
 
     def _page_keys(
         self,
-        s: Session,
         spec: QueueSpec,
         q: QueueQuery,
         actor: Actor,
@@ -335,7 +339,8 @@ class QueueService:
         descending: bool,
         after: Cursor | None,
         limit: int,
-    ) -> list[tuple[int, Any]]:
+    ) -> Any:
+        """The page's (id, sort key) pairs as a subquery, or None when the queue has no states."""
         col = _SORT_COLUMNS[sort]
         # On SQLite, amount and text filters are kept off their own indexes for pages: the
         # planner would otherwise collect and sort every match, where walking the sort index
@@ -361,13 +366,12 @@ class QueueService:
             )
             parts.append(select(sub.c.id, sub.c.k))
         if not parts:
-            return []
+            return None
         merged = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
         final_order = (
             (merged.c.k.desc(), merged.c.id.desc()) if descending else (merged.c.k.asc(), merged.c.id.asc())
         )
-        stmt = select(merged.c.id, merged.c.k).order_by(*final_order).limit(limit)
-        return [(claim_id, key) for claim_id, key in s.execute(stmt)]
+        return select(merged.c.id, merged.c.k).order_by(*final_order).limit(limit).subquery("page")
 
     def _count(self, s: Session, spec: QueueSpec, q: QueueQuery, actor: Actor, cap: int | None = None) -> int:
         states = self._states(spec, q)
@@ -375,6 +379,118 @@ class QueueService:
         if cap is not None:
             matching = matching.limit(cap + 1)
         return int(s.scalar(select(func.count()).select_from(matching.subquery())) or 0)
+
+
+_SORT_VALUE: dict[SortKey, Callable[[ClaimRow], object]] = {
+    SortKey.DUE: lambda r: r.due_at,
+    SortKey.AMOUNT: lambda r: r.amount_claimed,
+    SortKey.FILED: lambda r: r.filed_at,
+    SortKey.FRAUD_SCORE: lambda r: r.fraud_score,
+    SortKey.REFERENCE: lambda r: r.id,
+}
+
+
+def _raw(col: Any) -> Any:
+    """The column as the driver returns it: rows are converted below in one pass, not per value."""
+    return type_coerce(col, NULLTYPE).label(col.key)
+
+
+_claims, _customers, _products = Claim.__table__, Customer.__table__, Product.__table__
+_sellers, _assignees = Seller.__table__, User.__table__.alias("assignee")
+# in ClaimRow's field order
+_ROW_COLUMNS = (
+    _claims.c.id,
+    _claims.c.reference,
+    _customers.c.name,
+    _products.c.title,
+    _sellers.c.name,
+    _claims.c.incident_type,
+    _claims.c.amount_claimed,
+    _claims.c.currency,
+    _claims.c.state,
+    _assignees.c.display_name,
+    _claims.c.due_at,
+    _claims.c.filed_at,
+    _claims.c.fraud_score,
+    _claims.c.version,
+    _claims.c.approved_amount,
+)
+
+
+def _queue_rows(s: Session, page: Any, descending: bool, dialect: str) -> list[ClaimRow]:
+    """The page's rows in one statement: the keyset subquery joined to the names it shows.
+
+    Queue pages are the hottest read of the desk, so the values are taken as the driver
+    returns them and converted here in one pass (the same conversions as `Money` and
+    `UTCDateTime`), rather than value by value through the type layer.
+    """
+    order = (page.c.k.desc(), page.c.id.desc()) if descending else (page.c.k.asc(), page.c.id.asc())
+    stmt = (
+        select(*(_raw(col) for col in _ROW_COLUMNS))
+        .select_from(page)
+        .join(_claims, _claims.c.id == page.c.id)
+        .join(_customers, _customers.c.id == _claims.c.customer_id)
+        .join(_products, _products.c.id == _claims.c.product_id)
+        .join(_sellers, _sellers.c.id == _claims.c.seller_id)
+        .outerjoin(_assignees, _assignees.c.id == _claims.c.assignee_id)
+        .order_by(*order)
+    )
+    money, when = (_cents, _sqlite_time) if dialect == "sqlite" else (_numeric, _aware_time)
+    return [
+        ClaimRow(
+            claim_id,
+            reference,
+            customer,
+            product,
+            seller,
+            incident_type,
+            money(amount),
+            currency,
+            state,
+            assignee,
+            when(due_at),
+            when(filed_at),
+            fraud_score,
+            version,
+            None if approved is None else money(approved),
+        )
+        for (
+            claim_id,
+            reference,
+            customer,
+            product,
+            seller,
+            incident_type,
+            amount,
+            currency,
+            state,
+            assignee,
+            due_at,
+            filed_at,
+            fraud_score,
+            version,
+            approved,
+        ) in s.connection().execute(stmt).all()
+    ]
+
+
+def _cents(value: Any) -> Decimal:
+    return Decimal(int(value)).scaleb(-2)
+
+
+def _numeric(value: Any) -> Decimal:
+    return value.quantize(_CENT) if isinstance(value, Decimal) else Decimal(str(value)).quantize(_CENT)
+
+
+def _sqlite_time(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)  # stored as naive UTC text
+
+
+def _aware_time(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+_CENT = Decimal("0.01")
 
 
 def _unindexed(col: Any) -> Any:

@@ -147,6 +147,27 @@ def test_contains_says_whether_a_claim_still_belongs_in_a_queue(busy: Desk) -> N
     assert not q.contains(QueueQuery(queue=QueueId.NEW), taken.reference, busy.alice)
     assert q.contains(QueueQuery(queue=QueueId.MY), taken.reference, busy.alice)
     assert not q.contains(QueueQuery(queue=QueueId.MY), taken.reference, busy.bob)
-    assert q.contains(QueueQuery(queue=QueueId.ALL, text=taken.customer["name"][:5]), taken.reference, busy.bob)
+    assert q.contains(
+        QueueQuery(queue=QueueId.ALL, text=taken.customer["name"][:5]), taken.reference, busy.bob
+    )
     row = q.page(QueueQuery(queue=QueueId.MY), busy.alice).rows[0]
     assert row.approved_amount is None and row.reference == taken.reference
+
+
+def test_page_rows_carry_the_same_values_as_the_claim_itself(busy: Desk) -> None:
+    """Pages read raw driver values for speed: money stays exact Decimal, times aware UTC, names joined."""
+    desk = busy
+    ref = desk.file(amount_claimed="1234.56", product_price="2000.00", customer_name="Ada Ωμέγα")
+    taken = desk.services.assignment.take_next(desk.bob)
+    assert taken is not None
+    rows = walk(desk, QueueQuery(QueueId.ALL), limit=4)
+    by_ref = {r.reference: r for r in rows}
+    row = by_ref[ref]
+    detail = desk.services.claims.detail(ref)
+    assert row.amount_claimed == Decimal("1234.56") and str(row.amount_claimed) == "1234.56"
+    assert row.customer_name == "Ada Ωμέγα"
+    assert row.due_at == detail.due_at and row.due_at.utcoffset() is not None
+    assert row.filed_at == detail.filed_at and row.filed_at.utcoffset() is not None
+    assert (row.state, row.version, row.fraud_score) == (detail.state, detail.version, detail.fraud_score)
+    assert by_ref[taken.reference].assignee == taken.assignee is not None
+    assert all(r.amount_claimed.as_tuple().exponent == -2 for r in rows)
