@@ -18,7 +18,7 @@ from atoz_desk.domain.states import ClaimState
 from atoz_desk.domain.transitions import Actor
 from atoz_desk.services.dto import FlagInfo, IntakeRequest, IntakeResult
 from atoz_desk.services.records import record_history
-from atoz_desk.services.screening import screen_claim
+from atoz_desk.services.screening import rescreen_claim
 
 
 def claim_reference(claim_id: int) -> str:
@@ -82,7 +82,11 @@ class IntakeService:
             updated_at=now,
         )
         s.add(claim)
-        s.flush()
+        s.flush()  # the id: flags point at it, and the reference is made from it
+        # a claim filed just now has no flags yet: nothing to read back
+        change = rescreen_claim(s, claim, self._policy, now, actor=actor, cause="intake", flags=())
+        result, flags = change.result, change.added
+        # reference, search text, score and state go out in one UPDATE with the flags and history
         claim.reference = claim_reference(claim.id)
         claim.search_text = search_text_for(
             claim.reference,
@@ -94,11 +98,8 @@ class IntakeService:
             product.title,
             product.external_id,
         )
-
-        result, flags = screen_claim(s, claim, self._policy, now)
         if result.needs_fraud_review:
             claim.state = ClaimState.FRAUD_REVIEW.value
-        s.flush()
         record_history(
             s,
             claim=claim,
@@ -119,6 +120,7 @@ class IntakeService:
             + ("sent to fraud review (" + "; ".join(result.reasons) + ")" if result.reasons else "no review")
             + ".",
         )
+        s.flush()  # the flags' ids for the result
         return IntakeResult(
             claim.reference,
             claim.state,
