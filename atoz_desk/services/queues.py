@@ -32,7 +32,7 @@ from sqlalchemy.sql.sqltypes import NULLTYPE
 
 from atoz_desk.data.database import Database
 from atoz_desk.data.models import Claim, Customer, Order, Product, Recovery, Seller, User
-from atoz_desk.data.search import MIN_SEARCH_CHARS, contains
+from atoz_desk.data.search import MIN_SEARCH_CHARS, contains, sqlite_id_in, sqlite_matches
 from atoz_desk.domain.errors import ValidationError
 from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.domain.states import ClaimState as S
@@ -164,6 +164,8 @@ _SORT_COLUMNS: dict[SortKey, Any] = {
 }
 _REFERENCE = re.compile(r"^AZ-?(\d{1,10})$", re.IGNORECASE)
 PAGE_MAX = 1000
+# SQLite: a filter matching at most this many claims (of a state) drives the page from its matches
+FEW_MATCHES = 4000
 
 
 class QueueService:
@@ -183,7 +185,7 @@ class QueueService:
         descending = spec.default_descending if query.descending is None else query.descending
         started = time.perf_counter()
         with self._db.reading() as s:
-            keys = self._page_keys(spec, query, actor, sort, descending, after, limit)
+            keys = self._page_keys(s, spec, query, actor, sort, descending, after, limit)
             if keys is None:
                 rows: list[ClaimRow] = []
             else:
@@ -285,8 +287,19 @@ class QueueService:
         return spec
 
     def _filters(
-        self, spec: QueueSpec, q: QueueQuery, actor: Actor, *, steer: bool = False
+        self,
+        spec: QueueSpec,
+        q: QueueQuery,
+        actor: Actor,
+        *,
+        steer: bool = False,
+        text_clause: ColumnElement[bool] | None = None,
     ) -> list[ColumnElement[bool]]:
+        """The queue's own conditions and the user's filters.
+
+        `steer` (SQLite) keeps the amount and text conditions off their own indexes, for pages
+        that walk the sort index; `text_clause` replaces the text condition (a list of matches).
+        """
         where: list[ColumnElement[bool]] = []
         amount: Any = _unindexed(Claim.amount_claimed) if steer else Claim.amount_claimed
         if spec.mine:
@@ -316,7 +329,9 @@ class QueueService:
             needle = q.text.strip()
             if len(needle) < MIN_SEARCH_CHARS:
                 raise ValidationError(f"type at least {MIN_SEARCH_CHARS} characters to filter", "text")
-            where.append(contains(self._db.dialect, needle, steer=steer))
+            where.append(
+                text_clause if text_clause is not None else contains(self._db.dialect, needle, steer=steer)
+            )
         return where
 
     def _states(self, spec: QueueSpec, q: QueueQuery) -> list[str]:
@@ -332,6 +347,7 @@ class QueueService:
 
     def _page_keys(
         self,
+        s: Session,
         spec: QueueSpec,
         q: QueueQuery,
         actor: Actor,
@@ -340,23 +356,41 @@ class QueueService:
         after: Cursor | None,
         limit: int,
     ) -> Any:
-        """The page's (id, sort key) pairs as a subquery, or None when the queue has no states."""
-        col = _SORT_COLUMNS[sort]
-        # On SQLite, amount and text filters are kept off their own indexes for pages: the
-        # planner would otherwise collect and sort every match, where walking the sort index
-        # and stopping at the page size stays fast whatever the filter matches.
-        where = self._filters(spec, q, actor, steer=self._db.dialect == "sqlite" and not spec.mine)
-        if after is not None:
-            if descending:
-                where.append(col <= after.value)  # a bound the index can seek to; the OR alone cannot
-                where.append(or_(col < after.value, Claim.id < after.id))
-            else:
-                where.append(col >= after.value)
-                where.append(or_(col > after.value, Claim.id > after.id))
-        order = (col.desc(), Claim.id.desc()) if descending else (col.asc(), Claim.id.asc())
-        # one index range per state, each cut to the page size, merged: an index walk whatever the queue
+        """The page's (id, sort key) pairs as a subquery, or None when the queue has no states.
+
+        One index range per state, each cut to the page size, merged: an index walk whatever
+        the queue. On SQLite each state's range is chosen by what the filters match: walking
+        the sort index and stopping at the page size is fastest while matches are common, but
+        a filter that matches few claims of a state (amounts no claim of that state has, a rare
+        name) would walk the whole state; such a range starts from the matches instead, and
+        sorts those few.
+        """
+        walk = self._db.dialect == "sqlite" and not spec.mine
+        text_clause: ColumnElement[bool] | None = None
+        few_texts = False
+        needle = (q.text or "").strip()
+        if walk and len(needle) >= MIN_SEARCH_CHARS:
+            matches = sqlite_matches(s, needle, FEW_MATCHES)
+            few_texts = matches is not None
+            # one clause for every state: its CTE (the trigram query) must appear once
+            text_clause = (
+                sqlite_id_in(matches) if matches is not None else contains("sqlite", needle, steer=True)
+            )
+        has_amount = q.amount_min is not None or q.amount_max is not None
         parts: list[Select[Any]] = []
         for state in self._states(spec, q):
+            few_amounts = walk and has_amount and self._few_amounts(s, state, q)
+            from_matches = few_amounts or few_texts
+            col = _unindexed(_SORT_COLUMNS[sort]) if from_matches else _SORT_COLUMNS[sort]
+            where = self._filters(spec, q, actor, steer=walk and not few_amounts, text_clause=text_clause)
+            if after is not None:
+                if descending:
+                    where.append(col <= after.value)  # a bound the index can seek to; the OR alone cannot
+                    where.append(or_(col < after.value, Claim.id < after.id))
+                else:
+                    where.append(col >= after.value)
+                    where.append(or_(col > after.value, Claim.id > after.id))
+            order = (col.desc(), Claim.id.desc()) if descending else (col.asc(), Claim.id.asc())
             sub = (
                 select(Claim.id.label("id"), col.label("k"))
                 .where(Claim.state == state, *where)
@@ -372,6 +406,16 @@ class QueueService:
             (merged.c.k.desc(), merged.c.id.desc()) if descending else (merged.c.k.asc(), merged.c.id.asc())
         )
         return select(merged.c.id, merged.c.k).order_by(*final_order).limit(limit).subquery("page")
+
+    def _few_amounts(self, s: Session, state: str, q: QueueQuery) -> bool:
+        """Whether at most FEW_MATCHES claims of the state are in the amount range (an index-only probe)."""
+        bounds = []
+        if q.amount_min is not None:
+            bounds.append(Claim.amount_claimed >= q.amount_min)
+        if q.amount_max is not None:
+            bounds.append(Claim.amount_claimed <= q.amount_max)
+        probe = select(Claim.id).where(Claim.state == state, *bounds).limit(FEW_MATCHES + 1).subquery()
+        return int(s.scalar(select(func.count()).select_from(probe)) or 0) <= FEW_MATCHES
 
     def _count(self, s: Session, spec: QueueSpec, q: QueueQuery, actor: Actor, cap: int | None = None) -> int:
         states = self._states(spec, q)

@@ -8,6 +8,7 @@ import pytest
 
 from atoz_desk.domain.errors import PermissionDenied, ValidationError
 from atoz_desk.domain.transitions import ActionParams
+from atoz_desk.services import queues
 from atoz_desk.services.dto import ClaimRow
 from atoz_desk.services.queues import QueueId, QueueQuery, SortKey, visible_queues
 
@@ -75,6 +76,47 @@ def test_keyset_pages_cover_the_queue_once_in_order(busy: Desk, sort: SortKey, k
     assert rows == sorted(rows, key=key, reverse=descending)
 
 
+@pytest.fixture(params=["from matches", "walking the sort index"])
+def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """SQLite pages start from a filter's matches when they are few, else walk the sort index.
+
+    The test databases are small, so every filter has few matches; "walking" pretends every
+    filter matches many claims, so both ways of answering are held to the same results.
+    """
+    if request.param != "from matches":
+        monkeypatch.setattr(queues, "FEW_MATCHES", 0)
+    return str(request.param)
+
+
+@pytest.mark.usefixtures("plan")
+@pytest.mark.parametrize("descending", [False, True])
+def test_filtered_pages_sort_and_continue_the_same_either_way(busy: Desk, descending: bool) -> None:
+    everything = walk(busy, QueueQuery(queue=QueueId.ALL), limit=50)
+    by_due = walk(busy, QueueQuery(QueueId.ALL, descending=descending, amount_min=Decimal("100")), limit=2)
+    assert by_due == sorted(
+        (r for r in everything if r.amount_claimed >= Decimal("100")),
+        key=lambda r: (r.due_at, r.id),
+        reverse=descending,
+    )
+    assert len(by_due) == 8
+    smiths = walk(
+        busy,
+        QueueQuery(
+            QueueId.ALL, sort=SortKey.AMOUNT, descending=descending, amount_min=Decimal("100"), text="smith"
+        ),
+        limit=2,
+    )
+    assert smiths == sorted(
+        (r for r in everything if r.amount_claimed >= Decimal("100") and "Smith" in r.customer_name),
+        key=lambda r: (r.amount_claimed, r.id),
+        reverse=descending,
+    )
+    assert [r.amount_claimed for r in smiths] == sorted(
+        [Decimal("450.00"), Decimal("1300.00"), Decimal("2500.00")], reverse=descending
+    )
+
+
+@pytest.mark.usefixtures("plan")
 def test_filters_by_amount_incident_and_text(busy: Desk) -> None:
     rows = walk(busy, QueueQuery(queue=QueueId.ALL, amount_min=Decimal("450.00"), amount_max=Decimal("1300")))
     assert sorted(r.amount_claimed for r in rows) == [
