@@ -257,18 +257,24 @@ def _contact_matches(session: Session, rows: Sequence[Any]) -> dict[int, tuple[f
     ):
         if len(claims_of[customer_id]) < _MAX_REFS:
             claims_of[customer_id].append(ref)
+    by_email: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    by_phone: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for other_id, name, other_email, other_phone in accounts:
+        if other_id in account_ids:
+            if other_email:
+                by_email[other_email].append((other_id, name))
+            if other_phone:
+                by_phone[other_phone].append((other_id, name))
     out: dict[int, tuple[fraud.ContactMatch, ...]] = {}
     for r in rows:
         claim_id, customer_id, email, phone = r[0], r[1], r[11], r[13]
         found = []
-        for other_id, name, other_email, other_phone in accounts:
-            if other_id == customer_id or other_id not in account_ids:
-                continue
-            refs = tuple(claims_of.get(other_id, ()))
-            if email and other_email == email:
-                found.append(fraud.ContactMatch("e-mail address", email, name, refs))
-            elif phone and other_phone == phone:
-                found.append(fraud.ContactMatch("phone number", phone, name, refs))
+        seen: set[int] = set()
+        for link, value, index in (("e-mail address", email, by_email), ("phone number", phone, by_phone)):
+            for other_id, name in index.get(value, []) if value else []:
+                if other_id != customer_id and other_id not in seen:
+                    seen.add(other_id)
+                    found.append(fraud.ContactMatch(link, value, name, tuple(claims_of.get(other_id, ()))))
         if found:
             out[claim_id] = tuple(found)
     return out
@@ -399,7 +405,6 @@ def rescreen_claim(
     )
     if not at_intake and change.changed:
         claim.updated_at = now
-        session.flush()
         record_history(
             session,
             claim=claim,
