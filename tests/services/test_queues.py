@@ -85,6 +85,7 @@ def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
     """
     if request.param != "from matches":
         monkeypatch.setattr(queues, "FEW_MATCHES", 0)
+        monkeypatch.setattr(queues, "FEW_TEXT_MATCHES", 0)
     return str(request.param)
 
 
