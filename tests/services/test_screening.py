@@ -394,3 +394,37 @@ def test_rescreen_all_is_for_admins_and_reports_progress(desk: Desk, clock: Any)
     assert {o.reference for o in summary.outcomes} == set(refs)
     again = s.fraud.rescreen_all(desk.alice, references=refs[:2])
     assert again.screened == 2 and again.changed == 0
+
+
+# ------------------------------------------------------------------ command line
+
+
+def test_fraud_command_line(desk: Desk, capsys: pytest.CaptureFixture[str]) -> None:
+    from atoz_desk.cli import main
+
+    url = desk.services.db.url
+    ref = desk.file(filed_at="2026-10-01T10:00:00Z", incident_date="2026-09-28")
+
+    def run(*args: str, expect: int = 0) -> str:
+        code = main(["--database-url", url, *args])
+        out, err = capsys.readouterr()
+        assert code == expect, f"exit {code} for {args}: {err or out}"
+        return out if expect == 0 else err
+
+    # the command line runs on the real clock: weeks after filing, the checklist is still empty
+    out = run("fraud", "rescreen", ref, "--as", "alice", "--quiet")
+    assert f"{ref}  score 0 -> 10  +missing_required_evidence" in out
+    assert "1 claim(s) screened, 1 changed, 0 sent to fraud review" in out
+    assert "0 changed" in run("fraud", "rescreen", ref, "--as", "alice", "--quiet")
+    assert "only an admin" in run("fraud", "rescreen", "--as", "alice", expect=3)
+
+    shown = json.loads(run("claim", "show", ref, "--json"))
+    [flag] = shown["flags"]
+    assert flag["code"] == "missing_required_evidence" and "photo and repair estimate" in flag["explanation"]
+    assert f"#{flag['id']} [open] missing_required_evidence (low, 10)" in run("fraud", "flags", ref)
+
+    assert "needs a reason" in run("fraud", "decide", str(flag["id"]), "dismiss", "--as", "alice", expect=3)
+    out = run(
+        "fraud", "decide", str(flag["id"]), "dismiss", "--reason", "Photos came by post", "--as", "alice"
+    )
+    assert f"{ref}  fraud score 0  (0 live flags)" in out
