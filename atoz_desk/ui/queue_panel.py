@@ -49,6 +49,7 @@ class QueuePanel(QWidget):
         self._services, self._actor, self._runner, self._settings = services, actor, runner, settings
         self.spec: QueueSpec | None = None
         self._count_task: int | None = None
+        self._count_after_page = False
         self._want_reference: str | None = None
         self._pending_step: int | None = None
         self._membership_tasks: set[int] = set()
@@ -110,8 +111,18 @@ class QueuePanel(QWidget):
         self.refresh_count()
 
     def _set_query(self, query: QueueQuery) -> None:
+        before = self.model.query
         self.model.set_query(query)
-        self.refresh_count()
+        if before is not None and replace(before, sort=None, descending=None) == replace(
+            query, sort=None, descending=None
+        ):
+            return  # another order of the same claims: the count stands
+        # counted once the first page is in: the rows the adjuster waits for go first
+        self._count_after_page = True
+        if self._count_task is not None:
+            self._runner.discard(self._count_task)
+            self._count_task = None
+        self.filter_bar.show_count(None)
 
     def _filters_changed(self) -> None:
         if self.model.query is None or self.spec is None:
@@ -295,6 +306,9 @@ class QueuePanel(QWidget):
             self.select_row(last)
 
     def _page_loaded(self, _added: int) -> None:
+        if self._count_after_page:
+            self._count_after_page = False
+            self.refresh_count()
         if self._pending_step is not None:
             target, self._pending_step = self._pending_step, None
             if target < self.model.rowCount():

@@ -146,6 +146,20 @@ def test_a_real_header_click_sorts(qtbot: QtBot, alice_window: MainWindow) -> No
     assert w.queue_panel.query is not None and w.queue_panel.query.sort == SortKey.AMOUNT
 
 
+def test_the_count_follows_filters_not_sorting(qtbot: QtBot, alice_window: MainWindow) -> None:
+    """The count is asked for after the first page (rows first); a new sort keeps it, a filter redoes it."""
+    w = alice_window
+    open_queue(qtbot, w, QueueId.ALL)
+    qtbot.waitUntil(lambda: w.filter_bar.count_label.text() == "7 claims")
+    w.queue_panel.view.sort_by_column(COL_AMOUNT, Qt.SortOrder.DescendingOrder)
+    assert w.queue_panel._count_task is None  # nothing to recount: the same claims
+    qtbot.waitUntil(lambda: w.queue_panel.query is not None and w.queue_panel.query.sort == SortKey.AMOUNT)
+    assert w.filter_bar.count_label.text() == "7 claims"
+    w.filter_bar.text_edit.setText("Erin Esc")
+    w.filter_bar.commit_now()
+    qtbot.waitUntil(lambda: w.filter_bar.count_label.text() == "1 claim matching")
+
+
 def test_text_filter_is_debounced_and_sent_to_the_database(
     qtbot: QtBot, alice_window: MainWindow, desk: Desk
 ) -> None:
