@@ -8,10 +8,14 @@ then reads the feed to catch up on whatever it missed.
 
 from __future__ import annotations
 
-import psycopg
+from typing import TYPE_CHECKING
+
 from sqlalchemy.engine import make_url
 
 from atoz_desk.sync.feed import CHANNEL
+
+if TYPE_CHECKING:  # psycopg is loaded with the first listener: an embedded-SQLite desk never needs it
+    import psycopg
 
 
 def libpq_dsn(sqlalchemy_url: str) -> str:
@@ -46,6 +50,8 @@ class PgListener:
         return self._conn is not None and not self._conn.closed
 
     def connect(self) -> None:
+        import psycopg
+
         self.close()
         conn = psycopg.connect(self._dsn, autocommit=True, connect_timeout=self._timeout)
         conn.execute(f"LISTEN {CHANNEL}")
@@ -60,6 +66,8 @@ class PgListener:
 
     def drain(self) -> int:
         """Read pending notifications without blocking; how many arrived. Raises on a lost server."""
+        import psycopg
+
         if self._conn is None:
             raise psycopg.OperationalError("not connected")
         count = 0
@@ -72,6 +80,8 @@ class PgListener:
 
     def ping(self) -> None:
         """A round trip; raises psycopg.OperationalError when the server is gone."""
+        import psycopg
+
         if self._conn is None:
             raise psycopg.OperationalError("not connected")
         self._conn.execute("SELECT 1")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import psycopg
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from atoz_desk.domain.errors import DatabaseUnavailable, DomainError
@@ -99,6 +98,8 @@ class SyncClient(QObject):
             cursor = start if start is not None else head
             if factory is None:
                 return cursor, None
+            import psycopg  # PostgreSQL only: an embedded-SQLite desk starts without it
+
             listener = factory(url)
             try:
                 listener.connect()
@@ -163,6 +164,8 @@ class SyncClient(QObject):
         listener = self.listener
         if listener is None or self._stopped:
             return
+        import psycopg  # loaded already: a listener exists
+
         try:
             arrived = listener.drain()
         except psycopg.Error as exc:
