@@ -150,7 +150,7 @@ class EvidenceService:
                 },
             )
             s.flush()
-            screen_claim(s, claim, self._policy, now)
+            screen_claim(s, claim, self._policy, now, actor=actor, cause="evidence")
             s.flush()
             return evidence_info(ev, claim.reference, actor.display_name, has_file=True)
 

@@ -184,6 +184,9 @@ def test_same_file_on_another_claim_is_one_blob_and_flags_the_claim(desk: Desk, 
     # the second claim was re-screened in the same transaction as the file arrived
     flags = {f.code: f for f in desk.services.claims.detail(second).flags}
     assert "reused_evidence" in flags and first in flags["reused_evidence"].explanation
+    rescreened = [h for h in desk.services.claims.detail(second).history if h.action == "rescreened"]
+    assert len(rescreened) == 1 and rescreened[0].changes["cause"] == "evidence"
+    assert "reused_evidence" in rescreened[0].changes["added"] and rescreened[0].actor == desk.alice.display_name
 
 
 def _truncated_jpeg(tmp_path: Path) -> Path:
