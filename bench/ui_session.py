@@ -94,6 +94,12 @@ def main() -> int:
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval)
 
+    # the order main.py has: the composition root (services, SQLAlchemy) before Qt, which from
+    # then on inspects the source of every module imported to look for its __feature__ switches
+    from atoz_desk.app import database_label, open_database
+    from atoz_desk.services.queues import QueueId, visible_queues
+
+    # isort: split
     from PySide6.QtCore import (
         QEventLoop,
         QMessageLogContext,
@@ -106,8 +112,6 @@ def main() -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from atoz_desk.app import database_label, open_database
-    from atoz_desk.services.queues import QueueId, visible_queues
     from atoz_desk.ui.main_window import MainWindow
     from atoz_desk.ui.queue_columns import COLUMNS
     from atoz_desk.ui.settings import APPLICATION, ORGANISATION, DeskSettings
