@@ -12,19 +12,21 @@ from __future__ import annotations
 import builtins
 import hashlib
 import os
+import threading
+import weakref
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from multiprocessing import get_context
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from atoz_desk.data.database import ConcurrentChange, Database
@@ -204,6 +206,45 @@ def archive(
     return letter
 
 
+_LETTERS = cast(Table, Letter.__table__)
+
+
+def _archive_new(
+    s: Session, claim: Claim, kind: str, data: LetterData, actor: Actor, now: datetime, version: int
+) -> LetterInfo:
+    """`archive` for a letter made on its own (generate, batch): the row inserted in one statement."""
+    rendered = render_letter(data)
+    letter_id = s.execute(
+        insert(_LETTERS)
+        .values(
+            claim_id=claim.id,
+            kind=kind,
+            version=version,
+            template_version=rendered.template_version,
+            data=data.to_json(),
+            pdf=rendered.pdf,
+            sha256=rendered.sha256,
+            created_by_id=actor.user_id,
+            created_at=now,
+        )
+        .returning(_LETTERS.c.id)
+    ).scalar_one()
+    k = KINDS[kind]
+    return LetterInfo(
+        id=letter_id,
+        reference=claim.reference,
+        kind=kind,
+        title=k.title,
+        addressee=k.addressee.value,
+        version=version,
+        template_version=rendered.template_version,
+        sha256=rendered.sha256,
+        size_bytes=len(rendered.pdf),
+        created_by=actor.display_name if not actor.is_system else "system",
+        created_at=now,
+    )
+
+
 # ------------------------------------------------------------------ the service
 
 
@@ -223,6 +264,9 @@ class LetterService:
         self._workers = render_workers if render_workers is not None else min(os.cpu_count() or 1, 4)
         # batches at least this large run in worker processes; smaller ones are not worth starting them
         self._pool_threshold = pool_threshold
+        self._pool: tuple[ProcessPoolExecutor, Any] | None = None
+        self._pool_finalizer: weakref.finalize[Any, Any]
+        self._batch_lock = threading.Lock()
 
     @property
     def render_workers(self) -> int:
@@ -302,68 +346,125 @@ class LetterService:
 
         `kind_or_auto` is a letter kind, or "auto": the letters of each claim's
         latest decision. A claim that fails is reported and the batch goes on.
-        `cancelled()` is checked between claims: the batch then stops starting
-        new ones, lets those under way finish their transaction, and reports
-        exactly what was archived. Blocks the calling thread (call it from a
-        worker thread in the app); large batches run in worker processes, each
-        with its own database connection, so they use every core.
+        `progress(done, total)` is called once per claim, in order. `cancelled()`
+        is checked between claims: the batch then stops starting new ones, lets
+        those under way finish their transaction, and reports exactly what was
+        archived. Blocks the calling thread (call it from a worker thread in the
+        app); large batches run in worker processes, each with its own database
+        connection, so they use every core.
         """
         if kind_or_auto != AUTO:
             kind_named(kind_or_auto)
-        total = len(references)
+        refs = builtins.list(references)
+        total = len(refs)
         letters: builtins.list[LetterInfo] = []
         failures: builtins.list[BatchFailure] = []
         done = 0
-        stopped = False
-        pending: deque[tuple[str, Future[builtins.list[LetterInfo]]]] = deque()
 
-        def finish_one() -> None:
+        def record(outcomes: Sequence[_Outcome]) -> None:
             nonlocal done
-            reference, future = pending.popleft()
-            try:
-                letters.extend(future.result())
-            except DomainError as exc:
-                failures.append(BatchFailure(reference, exc.message))
-            done += 1
-            progress(done, total)
+            for reference, infos, problem in outcomes:
+                if problem is None:
+                    letters.extend(infos)
+                else:
+                    failures.append(BatchFailure(reference, problem))
+                done += 1
+                progress(done, total)
 
-        workers = self._workers if total >= self._pool_threshold else 0
-        with self._executor(workers) as (executor, make):
-            window = 2 * max(workers, 1)  # claims handed out ahead: little to wait for after a cancel
-            for reference in references:
+        if self._workers <= 0 or total < self._pool_threshold:
+            stopped = False
+            for reference in refs:
                 if cancelled():
                     stopped = True
                     break
-                pending.append(
-                    (reference, executor.submit(make, reference, kind_or_auto, actor, self._clock()))
-                )
-                while pending and (len(pending) > window or pending[0][1].done()):
-                    finish_one()
+                record(_make_chunk(self._db, self._policy, [reference], kind_or_auto, actor, self._clock()))
+        else:
+            with self._batch_lock:  # one batch at a time uses the pool and its stop flag
+                stopped = self._in_pool(refs, kind_or_auto, actor, record, cancelled)
+        return BatchResult(total, done, tuple(letters), tuple(failures), stopped)
+
+    def _in_pool(
+        self,
+        refs: builtins.list[str],
+        kind_or_auto: str,
+        actor: Actor,
+        record: Callable[[Sequence[_Outcome]], None],
+        cancelled: Callable[[], bool],
+    ) -> bool:
+        """Hand the claims to the worker processes a few at a time; True when cancelled."""
+        pool, stop = self._start_pool()
+        stop.clear()
+        # a few claims per job: one round trip to a worker per chunk, not per claim, yet
+        # small enough that every worker stays busy to the end and progress moves often
+        size = max(1, min(CHUNK_CLAIMS, len(refs) // (self._workers * 4)))
+        chunks = iter([refs[i : i + size] for i in range(0, len(refs), size)])
+        pending: deque[Future[builtins.list[_Outcome]]] = deque()
+        stopped = False
+
+        def hand_out() -> None:
+            chunk = next(chunks, None)
+            if chunk is not None:
+                pending.append(pool.submit(_chunk_in_worker, chunk, kind_or_auto, actor, self._clock()))
+
+        try:
+            for _ in range(2 * self._workers):  # one under way and one waiting for each worker
+                hand_out()
             while pending:
                 if not stopped and cancelled():
                     stopped = True
-                if stopped and pending[0][1].cancel():
+                    stop.set()  # workers stop between claims and return what they archived
+                if stopped and pending[0].cancel():
                     pending.popleft()  # never started: nothing of it was archived
                     continue
-                finish_one()
-        return BatchResult(total, done, tuple(letters), tuple(failures), stopped)
+                try:
+                    outcomes = pending[0].result(timeout=CANCEL_POLL_S)
+                except FutureTimeout:
+                    continue
+                pending.popleft()
+                record(outcomes)
+                if not stopped:
+                    hand_out()
+        except BrokenProcessPool:
+            self.close()  # a worker died (killed, out of memory): the next batch starts afresh
+            raise
+        return stopped
 
-    @contextmanager
-    def _executor(self, workers: int) -> Iterator[tuple[Executor, Callable[..., builtins.list[LetterInfo]]]]:
-        if workers <= 0:
-            yield _Inline(), partial(make_letters, self._db, self._policy)
+    def prepare_batch(self, size: int) -> None:
+        """Start the worker processes a batch of `size` claims will use, and wait until they answer.
+
+        Starting them (a Python, the database layer and ReportLab each) takes a
+        second or two; the app calls this while the user is still choosing the
+        letter, and they stay for later batches until `close`.
+        """
+        if self._workers <= 0 or size < self._pool_threshold:
             return
-        # spawn, never fork: the app has Qt and database threads a forked child must not inherit
-        pool = ProcessPoolExecutor(
-            workers,
-            mp_context=get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(self._db.url, self._policy.as_dict()),
-        )
-        try:
-            yield pool, _letters_in_worker
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        with self._batch_lock:
+            pool, _ = self._start_pool()
+            for future in [pool.submit(_ready) for _ in range(self._workers)]:
+                future.result()
+
+    def close(self) -> None:
+        """Stop the batch worker processes, if any are running."""
+        started, self._pool = self._pool, None
+        if started is not None:
+            self._pool_finalizer.detach()
+            started[0].shutdown(wait=True, cancel_futures=True)
+
+    def _start_pool(self) -> tuple[ProcessPoolExecutor, Any]:
+        if self._pool is None:
+            # spawn, never fork: the app has Qt and database threads a forked child must not inherit
+            context = get_context("spawn")
+            stop = context.Event()
+            pool = ProcessPoolExecutor(
+                self._workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(self._db.url, self._policy.as_dict(), stop),
+            )
+            self._pool = (pool, stop)
+            # processes end with the service (or at exit) even if nobody calls close()
+            self._pool_finalizer = weakref.finalize(self, pool.shutdown, wait=True, cancel_futures=True)
+        return self._pool
 
 
 def make_letters(
@@ -385,9 +486,9 @@ def make_letter(
     for attempt in range(3):
         try:
             with db.unit_of_work() as s:
-                claim = _claim_for_letter(s, reference)
+                claim, latest = _claim_and_latest_version(s, reference, kind)
                 data = build_letter_data(s, claim, kind, actor, now, policy)
-                return _info(archive(s, claim.id, kind, data, actor, now), claim.reference, actor)
+                return _archive_new(s, claim, kind, data, actor, now, latest + 1)
         except ConcurrentChange:
             if attempt == 2:  # another workstation keeps taking the same version number
                 raise
@@ -405,32 +506,54 @@ def latest_decision_kinds(s: Session, claim: Claim) -> list[str]:
     raise LetterNotApplicable(f"no decision on claim {claim.reference} calls for a letter yet")
 
 
-class _Inline(Executor):
-    """Runs each job on the calling thread at once: small batches are not worth starting processes for."""
+# a claim of a batch: its reference, the letters archived, or why it failed
+_Outcome = tuple[str, tuple[LetterInfo, ...], str | None]
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future: Future[Any] = Future()
+CHUNK_CLAIMS = 16  # claims handed to a worker process at a time, at most
+CANCEL_POLL_S = 0.05  # how often a batch waiting on its workers looks at cancelled()
+
+
+def _make_chunk(
+    db: Database,
+    policy: PolicySettings,
+    references: Sequence[str],
+    kind_or_auto: str,
+    actor: Actor,
+    now: datetime,
+    stop: Any = None,
+) -> list[_Outcome]:
+    """Letters for a few claims, one after the other, until `stop` (a shared event) is set."""
+    out: list[_Outcome] = []
+    for reference in references:
+        if stop is not None and stop.is_set():
+            break
         try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        return future
+            out.append(
+                (reference, tuple(make_letters(db, policy, reference, kind_or_auto, actor, now)), None)
+            )
+        except DomainError as exc:
+            out.append((reference, (), exc.message))
+    return out
 
 
 # A batch worker process: its own database connection and policy, fonts and templates loaded once.
-_worker: tuple[Database, PolicySettings] | None = None
+_worker: tuple[Database, PolicySettings, Any] | None = None
 
 
-def _start_worker(url: str, policy: dict[str, Any]) -> None:
+def _start_worker(url: str, policy: dict[str, Any], stop: Any) -> None:
     global _worker
     warm_up()
-    _worker = (Database(url), PolicySettings().with_overrides(policy))
+    _worker = (Database(url), PolicySettings().with_overrides(policy), stop)
 
 
-def _letters_in_worker(reference: str, kind_or_auto: str, actor: Actor, now: datetime) -> list[LetterInfo]:
+def _ready() -> bool:
+    return _worker is not None
+
+
+def _chunk_in_worker(references: list[str], kind_or_auto: str, actor: Actor, now: datetime) -> list[_Outcome]:
     assert _worker is not None, "batch worker not started"
-    db, policy = _worker
-    return make_letters(db, policy, reference, kind_or_auto, actor, now)
+    db, policy, stop = _worker
+    return _make_chunk(db, policy, references, kind_or_auto, actor, now, stop)
 
 
 # ------------------------------------------------------------------ the data of each letter
@@ -778,6 +901,29 @@ def _letter_info(src: Any, reference: str, *, size_bytes: int, created_by: str) 
         created_by=created_by,
         created_at=src.created_at,
     )
+
+
+def _claim_and_latest_version(s: Session, reference: str, kind: str) -> tuple[Claim, int]:
+    """`_claim_for_letter` and the latest version of this kind of letter (0: none yet), in one query."""
+    latest = (
+        select(func.coalesce(func.max(Letter.version), 0))
+        .where(Letter.claim_id == Claim.id, Letter.kind == kind)
+        .correlate(Claim)
+        .scalar_subquery()
+    )
+    row = s.execute(
+        select(Claim, latest)
+        .where(Claim.reference == reference.strip().upper())
+        .options(
+            joinedload(Claim.customer),
+            joinedload(Claim.seller),
+            joinedload(Claim.product),
+            joinedload(Claim.order),
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no claim with reference {reference!r}")
+    return row[0], int(row[1])
 
 
 def _claim_for_letter(s: Session, reference: str) -> Claim:

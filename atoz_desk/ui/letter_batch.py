@@ -143,6 +143,9 @@ class LetterBatch(QObject):
         dialog.finished.connect(lambda _code: self._kind_closed(dialog))
         self.kind_dialog = dialog
         dialog.open()
+        # a large batch runs in worker processes: start them while the user reads the dialog
+        service, size = self._service, len(refs)
+        self._runner.run(lambda: service.prepare_batch(size), on_error=lambda _problem: None, owner=self)
 
     def _kind_closed(self, dialog: BatchKindDialog) -> None:
         self.kind_dialog = None

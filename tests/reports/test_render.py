@@ -256,3 +256,15 @@ def test_each_letter_has_a_file_id_of_its_own() -> None:
     other = render_letter(sample("customer_denied", customer_name="Ada Lovelace")).pdf
     assert file_id(first) == file_id(render_letter(sample("customer_denied")).pdf)
     assert file_id(first) != file_id(other)
+
+
+@pytest.mark.parametrize("name", ["Ada Lovelace", "Q*Bert [UK] ~ {x|y} ^ `a` = <b>", "Zoë Łukasiewicz"])
+def test_letters_for_different_customers_each_read_back_their_own_name(name: str) -> None:
+    # every letter's font subsets start with the same characters; the rest follow in order of use
+    first = sample("customer_denied", customer_name=name)
+    first = replace(first, addressee=replace(first.addressee, name=name))
+    second = sample("customer_denied", customer_name="Bo Ng 7")
+    second = replace(second, reference="AZ-98765432", addressee=replace(second.addressee, name="Bo Ng 7"))
+    assert f"Dear {name}," in page_texts(render_letter(first).pdf)[0].splitlines()
+    second_text = page_texts(render_letter(second).pdf)[0]
+    assert "Bo Ng 7" in second_text and "AZ-98765432" in second_text and name not in second_text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import re
 from decimal import Decimal
 from typing import Any
@@ -378,3 +379,63 @@ def test_letter_for_move_twice_for_one_move_archives_nothing_more(desk: Desk) ->
         again = letter_for_move(s, claim, "deny", desk.alice, desk.services.clock(), desk.services.policy)
         assert [(x.kind, x.version) for x in again] == [("customer_denied", 1)]
     assert len(service(desk).list(ref)) == 1
+
+
+def test_applicable_kinds_offer_only_the_letters_the_claims_decisions_fit(desk: Desk) -> None:
+    ref = desk.file()
+    assert service(desk).applicable_kinds(ref, desk.alice) == []  # nothing decided yet
+    move(desk, ref, "start_review")
+    move(desk, ref, "deny", reason="frivolous", note="n")
+    assert [k.code for k in service(desk).applicable_kinds(ref, desk.alice)] == ["customer_denied"]
+
+
+def test_save_pdf_writes_the_archived_bytes_and_refuses_a_tampered_letter(desk: Desk, tmp_path: Any) -> None:
+    ref = desk.file()
+    move(desk, ref, "start_review")
+    move(desk, ref, "deny", reason="frivolous", note="n")
+    (info,) = service(desk).list(ref)
+    target = tmp_path / f"{ref}.pdf"
+    assert service(desk).save_pdf(info.id, target) == info.size_bytes
+    assert target.read_bytes() == service(desk).pdf(info.id)
+    assert ref in text_of(desk, info)
+    with pytest.raises(ValidationError, match="could not save the letter"):
+        service(desk).save_pdf(info.id, tmp_path / "no-such-folder" / "x.pdf")
+    with desk.services.db.unit_of_work() as s:
+        s.execute(update(Letter).where(Letter.id == info.id).values(pdf=b"%PDF-1.4 not the letter"))
+    again = tmp_path / "again.pdf"
+    with pytest.raises(LetterTampered):
+        service(desk).save_pdf(info.id, again)
+    assert not again.exists()
+
+
+def test_the_worker_processes_start_early_serve_several_batches_and_end_on_close(desk: Desk) -> None:
+    refs = _denied_claims(desk, 4)
+    letters_ = service(desk, render_workers=2, pool_threshold=2)
+    assert multiprocessing.active_children() == []
+    letters_.prepare_batch(len(refs))  # e.g. while the user chooses the letter
+    workers = {p.pid for p in multiprocessing.active_children()}
+    assert len(workers) == 2
+    for version in (2, 3):
+        result = letters_.generate_batch(
+            refs, "customer_denied", desk.alice, lambda d, t: None, lambda: False
+        )
+        assert sorted(x.version for x in result.letters) == [version] * 4 and not result.failures
+        assert {p.pid for p in multiprocessing.active_children()} == workers  # the same processes
+    letters_.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_a_cancel_stops_workers_inside_their_chunk_of_claims_and_reports_exactly_what_was_archived(
+    desk: Desk,
+) -> None:
+    refs = _denied_claims(desk, 20)  # two claims a job for two workers
+    letters_ = service(desk, render_workers=2, pool_threshold=2)
+    seen: list[int] = []
+    result = letters_.generate_batch(
+        refs, "customer_denied", desk.sam, lambda d, t: seen.append(d), lambda: bool(seen)
+    )
+    letters_.close()
+    assert result.cancelled and 1 <= result.processed < 20 and seen == list(range(1, result.processed + 1))
+    archived = [x for ref in refs for x in letters_.list(ref) if x.created_by == "Sam Supervisor"]
+    assert sorted(x.id for x in archived) == sorted(x.id for x in result.letters)
+    assert len(result.letters) == result.processed
