@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import random
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func, select, update
 
@@ -21,38 +20,9 @@ from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.services import Services
 from atoz_desk.services.evidence import similar_photos
 from tests.services.conftest import Desk
+from tests.services.files import photo, resaved
 
 NEAR = 8  # bits of 64: the near-duplicate threshold used by the fraud rules
-
-
-def photo(path: Path, seed: int, size: tuple[int, int] = (800, 600), quality: int = 92) -> Path:
-    """A photo-like picture: a gradient and random coloured shapes, different for each seed."""
-    rng = random.Random(seed)
-    w, h = size
-    img = Image.new("RGB", size)
-    top = tuple(rng.randrange(256) for _ in range(3))
-    bottom = tuple(rng.randrange(256) for _ in range(3))
-    draw = ImageDraw.Draw(img)
-    for y in range(h):
-        t = y / h
-        draw.line(
-            [(0, y), (w, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
-        )
-    for _ in range(25):
-        x0, y0 = rng.randrange(w), rng.randrange(h)
-        x1, y1 = x0 + rng.randrange(40, w // 2), y0 + rng.randrange(40, h // 2)
-        fill = tuple(rng.randrange(256) for _ in range(3))
-        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)([x0, y0, x1, y1], fill=fill)
-    img.save(path, format="JPEG", quality=quality)
-    return path
-
-
-def resaved(src: Path, dest: Path, scale: float = 0.6, quality: int = 60) -> Path:
-    with Image.open(src) as img:
-        img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.LANCZOS).save(
-            dest, format="JPEG", quality=quality
-        )
-    return dest
 
 
 def pdf(path: Path, producer: str = "Acme Repairs Billing 4.2") -> Path:
@@ -186,7 +156,9 @@ def test_same_file_on_another_claim_is_one_blob_and_flags_the_claim(desk: Desk, 
     assert "reused_evidence" in flags and first in flags["reused_evidence"].explanation
     rescreened = [h for h in desk.services.claims.detail(second).history if h.action == "rescreened"]
     assert len(rescreened) == 1 and rescreened[0].changes["cause"] == "evidence"
-    assert "reused_evidence" in rescreened[0].changes["added"] and rescreened[0].actor == desk.alice.display_name
+    assert (
+        "reused_evidence" in rescreened[0].changes["added"] and rescreened[0].actor == desk.alice.display_name
+    )
 
 
 def _truncated_jpeg(tmp_path: Path) -> Path:
