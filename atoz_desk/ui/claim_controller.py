@@ -52,8 +52,11 @@ class ClaimController(QObject):
 
     # ------------------------------------------------------------------ load
 
-    def open(self, reference: str) -> None:
-        """Load a claim and its moves in one background read; any earlier load is dropped."""
+    def open(self, reference: str, *, written: bool = False) -> None:
+        """Load a claim and its moves in one background read; any earlier load is dropped.
+
+        `written`: the claim was just changed outside a move (evidence added, a flag decided), so
+        its queue row and the counts refresh too once it arrives."""
         self._forget_load()
         claims, workflow, actor = self._services.claims, self._services.workflow, self._actor
         task: int | None = None
@@ -64,6 +67,8 @@ class ClaimController(QObject):
             self._load_task = None
             self.current, self.options = result
             self.loaded.emit(*result)
+            if written:
+                self.changed.emit(result[0])
 
         def refused(problem: DomainError) -> None:
             if task != self._load_task:
@@ -79,6 +84,11 @@ class ClaimController(QObject):
         )
         self._load_task = task
         self.loading.emit(reference)
+
+    def written_by_tab(self, reference: str) -> None:
+        """A tab of the open claim wrote to it: show it afresh, with its queue row and the counts."""
+        if self.current is not None and self.current.reference == reference:
+            self.open(reference, written=True)
 
     def reload(self) -> None:
         if self.current is not None:

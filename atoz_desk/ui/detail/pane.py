@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from atoz_desk.domain.transitions import Actor
@@ -42,6 +42,13 @@ _STATE_COLOURS = {
 
 class ClaimDetailPane(QStackedWidget):
     """Shows a ClaimDetail with its actions, or an empty state while none is chosen."""
+
+    claim_written = Signal(str)
+    """A tab wrote to the claim (evidence added, a flag decided, re-screened): reload it and its row."""
+    reload_requested = Signal()
+    """A tab's write met a newer claim and the user chose Reload."""
+    open_claim = Signal(str)
+    """A tab asks to open another claim (a linked claim) by reference."""
 
     def __init__(self, high_risk_score: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +107,10 @@ class ClaimDetailPane(QStackedWidget):
             retitled = getattr(page, "title_changed", None)  # tabs that load their own records later
             if retitled is not None:
                 retitled.connect(self._retitle_tabs)
+            for name in ("claim_written", "reload_requested", "open_claim"):  # tabs that write or link
+                relay = getattr(page, name, None)
+                if relay is not None:
+                    relay.connect(getattr(self, name))
 
         title_row = QHBoxLayout()
         title_row.setSpacing(10)
