@@ -156,5 +156,6 @@ class Commands(QObject):
             Shortcut("Queue", "Sort by a column", "Click a header (Reference, Claimed, Due, Age, Fraud)")
         )
         out.append(Shortcut("Dialogs", "Send a move from its note", "Ctrl+Enter"))
+        out.append(Shortcut("Letters tab", "Save as / print / generate a letter", "Ctrl+S / Ctrl+P / Ctrl+G"))
         out.append(Shortcut("Find", "Choose a match / open it / close", "↑ ↓ / Enter / Esc"))
         return out

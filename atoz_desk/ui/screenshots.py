@@ -125,6 +125,31 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
         window.detail_pane.show_tab(tab)
         window.claims_view.setFocus()
 
+    def shoot_letters(window: MainWindow) -> None:
+        """The Letters tab of a decided claim, its newest letter in the preview."""
+        actor = services.users.actor(args.user)
+        window.queue_nav.choose(QueueId.PAYMENTS_PENDING)  # decided claims: their letters
+        wait(lambda: not window.claims_model.loading, "payments pending")
+        model = window.claims_model
+        rows = [(r, model.claim_at(r).reference) for r in range(min(model.rowCount(), 40))]  # type: ignore[union-attr]
+        if not rows:
+            return
+        # the claim whose decisions call for the most letters (a concession: customer and seller)
+        row, reference, kinds = max(
+            ((r, ref, services.letters.applicable_kinds(ref, actor)) for r, ref in rows),
+            key=lambda found: len(found[2]),
+        )
+        if not args.database_url and not services.letters.list(reference):
+            for kind in kinds:  # the demo seeder keeps no PDFs: make them as the decision would have
+                services.letters.generate(reference, kind.code, actor)
+        window.detail_splitter.setSizes([230, 770])  # room for the page
+        open_row(window, row, tab=5)
+        tab = window.detail_pane.letters_tab
+        wait(lambda: not tab.loading and tab.preview.page_count > 0, "the letter preview")
+        tab.table.setFocus()
+        wait(lambda: True, "the letters layout")
+        shoot(window, "11-claim-letters")
+
     try:
         window = open_window(args.user, QueueId.AWAITING_SELLER)
         # show where overdue turns into "left": the first claim still inside its deadline, mid-view
@@ -174,6 +199,7 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
         dialog.adjustSize()
         shoot(dialog, "07-new-claim-dialog")
         dialog.reject()
+        shoot_letters(window)
         window.close()
 
         boss = open_window(args.supervisor, QueueId.ESCALATIONS)

@@ -65,7 +65,7 @@ def test_the_tab_lists_the_claims_letters_and_previews_the_newest(
     row = [tab.model.index(0, c).data() for c in range(tab.model.columnCount())]
     (info,) = desk.services.letters.list(ref)
     assert row[1:3] == ["Customer", "v1"]
-    assert row[0] == info.title and row[4] == "Alice Adams" and row[6] == info.sha256[:12]
+    assert row[0] == info.title and row[4] == "Alice Adams" and row[6] == info.sha256[:10]
     assert row[3] == info.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
     assert row[5].endswith("KB")
     qtbot.waitUntil(lambda: previewed(tab))

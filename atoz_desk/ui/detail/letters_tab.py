@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QStandardPaths, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,6 +45,7 @@ from atoz_desk.ui.tasks import TaskRunner
 from atoz_desk.ui.widgets import EmptyState
 
 TAMPERED_TITLE = "This letter was changed after it was archived"
+SHA_SHOWN = 10  # hex digits of the SHA-256 in the list; the tooltip has all 64
 
 
 def file_size(n: int) -> str:
@@ -69,13 +70,13 @@ def _tooltip(letter: LetterInfo) -> str:
 
 
 LETTER_FIELDS: tuple[Field[LetterInfo], ...] = (
-    Field("Letter", lambda x: x.title, sample="Concession approved and paid", tooltip=_tooltip),
+    Field("Letter", lambda x: x.title, sample="Step-in and reimbursement demand", tooltip=_tooltip),
     Field("To", lambda x: x.addressee.capitalize(), sample="Customer"),
-    Field("Version", lambda x: f"v{x.version}", sample="Version", numeric=True),
+    Field("Version", lambda x: f"v{x.version}", sample="v10", numeric=True),
     Field("Created (local)", lambda x: local_time(x.created_at), sample="2026-12-31 23:59"),
     Field("By", lambda x: x.created_by, sample="Carol Jensen"),
-    Field("Size", lambda x: file_size(x.size_bytes), sample="123.4 KB", numeric=True),
-    Field("SHA-256", lambda x: x.sha256[:12], sample="0123456789ab", tooltip=_tooltip),
+    Field("Size", lambda x: file_size(x.size_bytes), sample="99.9 KB", numeric=True),
+    Field("SHA-256", lambda x: x.sha256[:SHA_SHOWN], sample="0123456789"[:SHA_SHOWN], tooltip=_tooltip),
 )
 
 
@@ -160,7 +161,9 @@ class LettersTab(QWidget):
             self,
         )
         self.model: RecordTableModel[LetterInfo] = RecordTableModel(LETTER_FIELDS, self)
-        self.table = RecordTable(self.model, "lettersTable", "Letters of the claim", "No letters yet.", self)
+        self.table = RecordTable(
+            self.model, "lettersTable", "Letters of the claim", "No letters yet.", self, stretch_column=0
+        )
         self.preview = PdfPreview(self, accessible_name="Letter preview")
         self.preview.clear("No letter chosen", "Choose a letter in the list to see it here.")
 
@@ -190,6 +193,8 @@ class LettersTab(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        self._user_sized = False
+        self.splitter.splitterMoved.connect(lambda _pos, _index: setattr(self, "_user_sized", True))
         self.table.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
         self.preview.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
 
@@ -290,11 +295,28 @@ class LettersTab(QWidget):
             self.preview.clear("No letter chosen", "")
         else:
             self._stack.setCurrentWidget(self.splitter)
+            self._fit_list()
             ids = [x.id for x in letters]
             self.table.selectRow(ids.index(want) if want in ids else 0)  # its preview is read afresh
         self._update_buttons()
         self.title_changed.emit()
         self.letters_loaded.emit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_list()
+
+    def _fit_list(self) -> None:
+        """The list as wide as its columns (when there is room), the preview the rest.
+
+        Only until the user drags the divider: from then on their sizes stay.
+        """
+        if self._user_sized or not self.splitter.isVisible():
+            return
+        total = sum(self.splitter.sizes()) or self.width()
+        wanted = self.table.columns_width() + self.table.verticalScrollBar().sizeHint().width() + 4
+        left = min(wanted, total * 3 // 5)  # the page keeps room to be read at its width
+        self.splitter.setSizes([left, max(total - left, 1)])
 
     # ---------------------------------------------------------------- preview
 
