@@ -461,6 +461,19 @@ class LetterService:
                 initializer=_start_worker,
                 initargs=(self._db.url, self._policy.as_dict(), stop),
             )
+            # the first job starts the executor's own thread and processes; started from a thread
+            # Python did not make (the app's Qt task runner) it would leave a placeholder for that
+            # thread in `threading` for good, so a short-lived Python thread hands the job in
+            handed = threading.Event()  # waited on, not join(): join() would make the placeholder
+
+            def hand_in() -> None:
+                try:
+                    pool.submit(_ready)
+                finally:
+                    handed.set()
+
+            threading.Thread(target=hand_in, name="letter-pool-start", daemon=True).start()
+            handed.wait()
             self._pool = (pool, stop)
             # processes end with the service (or at exit) even if nobody calls close()
             self._pool_finalizer = weakref.finalize(self, pool.shutdown, wait=True, cancel_futures=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
 from atoz_desk.data.models import Letter
+from atoz_desk.services.letters import LetterService
 from atoz_desk.services.queues import QueueId
 from atoz_desk.ui.detail.letters_tab import TAMPERED_TITLE, LettersTab, suggested_name
 from atoz_desk.ui.main_window import MainWindow
@@ -284,3 +287,35 @@ def test_batch_needs_a_selection(qtbot: QtBot, make_window: object, desk: Desk) 
     w.commands.letter_batch.trigger()
     assert w.letter_batch.kind_dialog is None
     assert "Select" in w.statusBar().currentMessage()
+
+
+def test_a_large_batch_runs_in_worker_processes_started_while_the_user_chooses(
+    qtbot: QtBot, make_window: object, desk: Desk
+) -> None:
+    s = desk.services
+    pooled = LetterService(s.db, s.policy, s.clock, render_workers=2, pool_threshold=3)
+    desk.services = replace(s, letters=pooled)  # the window's services: batches of 3+ use the pool
+    try:
+        refs = [denied(desk) for _ in range(4)]
+        w = make_window(desk.sam)  # type: ignore[operator]
+        all_claims(qtbot, w)
+        select_rows(w, refs)
+        w.commands.letter_batch.trigger()
+        batch = w.letter_batch
+        qtbot.waitUntil(lambda: batch.kind_dialog is not None)
+        qtbot.waitUntil(lambda: len(multiprocessing.active_children()) == 2, timeout=30_000)  # warming up
+        assert batch.kind_dialog is not None
+        with qtbot.waitSignal(batch.finished, timeout=60_000) as finished:
+            batch.kind_dialog.accept()  # "the latest decision's letters"
+        result = finished.args[0]
+        assert (result.processed, len(result.letters), result.cancelled) == (4, 4, False)
+        assert {x.reference for x in result.letters} == set(refs) and {x.version for x in result.letters} == {
+            2
+        }
+        assert "Made 4 letters for 4 claims." in batch.summary_text
+        assert batch.summary_box is not None
+        batch.summary_box.close()
+        qtbot.waitUntil(lambda: w._runner.pending == 0)
+    finally:
+        pooled.close()
+    assert multiprocessing.active_children() == []
