@@ -130,6 +130,7 @@ def render_referral_summary(data: ReferralSummary) -> RenderedSummary:
         _NumberedCanvas,
         footer=footer,
         font=a.regular,
+        seeded_fonts=(),  # the letters' subset seeds are for letters; a summary needs none
         created=data.prepared_at.astimezone(UTC),
         identity=identity,
     )
