@@ -7,20 +7,15 @@ so the experts receive a document that looks like the rest of our correspondence
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
-    Frame,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -31,17 +26,12 @@ from atoz_desk.reports.assets import assets as load_assets
 from atoz_desk.reports.assets import check_renderable
 from atoz_desk.reports.render import (
     BRAND,
-    FOOTER_HEIGHT,
-    LETTERHEAD_HEIGHT,
     MARGIN,
     MUTED,
     RULE,
-    RUNNING_HEADER_HEIGHT,
-    _letterhead,
-    _NumberedCanvas,
-    _running_header,
     _Styles,
     _styles,
+    build_on_letterhead,
 )
 from atoz_desk.reports.templates import shipped_templates
 
@@ -88,55 +78,18 @@ def render_referral_summary(data: ReferralSummary) -> RenderedSummary:
     head = shipped_templates().letterhead()
     footer = f"Claim {data.reference} · Expert referral summary"
     check_renderable(_texts(data, footer))
-    a = load_assets()
-    st = _styles(a)
-    buf = io.BytesIO()
-    width, height = LETTER
-    doc = BaseDocTemplate(
-        buf,
-        pagesize=LETTER,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
+    st = _styles(load_assets())
+    body_w = LETTER[0] - 2 * MARGIN
+    pdf, pages = build_on_letterhead(
+        list(_story(data, st, body_w)),
+        head=head,
+        reference=data.reference,
         title=data.title,
-        author=head.organisation,
-        subject=f"Claim {data.reference}",
-        creator="AtoZ Desk",
-        invariant=1,
-        pageCompression=1,
-        initialFontName=a.regular,
-        lang="en",
-    )
-    body_w = width - 2 * MARGIN
-    bottom = MARGIN + FOOTER_HEIGHT
-    flush = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
-    first = Frame(MARGIN, bottom, body_w, height - MARGIN - LETTERHEAD_HEIGHT - bottom, id="first", **flush)
-    later = Frame(
-        MARGIN, bottom, body_w, height - MARGIN - RUNNING_HEADER_HEIGHT - bottom, id="later", **flush
-    )
-    doc.addPageTemplates(
-        [
-            PageTemplate(
-                "first", [first], onPage=partial(_letterhead, head=head, a=a), autoNextPageTemplate="later"
-            ),
-            PageTemplate(
-                "later", [later], onPage=partial(_running_header, head=head, ref=data.reference, a=a)
-            ),
-        ]
-    )
-    identity = hashlib.sha256(repr(data).encode("utf-8")).digest()
-    canvasmaker = partial(
-        _NumberedCanvas,
         footer=footer,
-        font=a.regular,
-        seeded_fonts=(),  # the letters' subset seeds are for letters; a summary needs none
         created=data.prepared_at.astimezone(UTC),
-        identity=identity,
+        identity=hashlib.sha256(repr(data).encode("utf-8")).digest(),
     )
-    doc.build(list(_story(data, st, body_w)), canvasmaker=canvasmaker)
-    pdf = buf.getvalue()
-    return RenderedSummary(pdf, hashlib.sha256(pdf).hexdigest(), doc.page)
+    return RenderedSummary(pdf, hashlib.sha256(pdf).hexdigest(), pages)
 
 
 def _texts(data: ReferralSummary, footer: str) -> Iterator[tuple[str, str]]:

@@ -85,8 +85,41 @@ def render_letter(
 
     a = assets()
     styles = _styles(a)
-    buf = io.BytesIO()
     pagesize = LETTER if data.currency == "USD" else A4
+    body_w = pagesize[0] - 2 * MARGIN
+    created = data.created_at or datetime.combine(data.letter_date, time(0, 0), UTC)
+    identity = hashlib.sha256(json.dumps(data.to_json(), sort_keys=True).encode("utf-8")).digest()
+    pdf, pages = build_on_letterhead(
+        list(_story(data, subject, blocks, head, styles, body_w)),
+        head=head,
+        reference=data.reference,
+        title=subject,
+        footer=footer,
+        pagesize=pagesize,
+        created=created,
+        identity=identity,
+    )
+    version = f"{tpl.version}+{head.version}"
+    return RenderedLetter(pdf, hashlib.sha256(pdf).hexdigest(), pages, version, subject)
+
+
+def build_on_letterhead(
+    story: list[Flowable],
+    *,
+    head: Letterhead,
+    reference: str,
+    title: str,
+    footer: str,
+    pagesize: tuple[float, float] = LETTER,
+    created: datetime,
+    identity: bytes,
+) -> tuple[bytes, int]:
+    """Any document of ours: letterhead on page one, running header after, "Page X of Y" footer.
+
+    Letters and the expert referral summary share it; returns the PDF and its page count.
+    """
+    a = assets()
+    buf = io.BytesIO()
     doc = BaseDocTemplate(
         buf,
         pagesize=pagesize,
@@ -94,9 +127,9 @@ def render_letter(
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=subject,
+        title=title,
         author=head.organisation,
-        subject=f"Claim {data.reference}",
+        subject=f"Claim {reference}",
         creator="AtoZ Desk",
         invariant=1,
         pageCompression=1,
@@ -116,13 +149,9 @@ def render_letter(
             PageTemplate(
                 "first", [first], onPage=partial(_letterhead, head=head, a=a), autoNextPageTemplate="later"
             ),
-            PageTemplate(
-                "later", [later], onPage=partial(_running_header, head=head, ref=data.reference, a=a)
-            ),
+            PageTemplate("later", [later], onPage=partial(_running_header, head=head, ref=reference, a=a)),
         ]
     )
-    created = data.created_at or datetime.combine(data.letter_date, time(0, 0), UTC)
-    identity = hashlib.sha256(json.dumps(data.to_json(), sort_keys=True).encode("utf-8")).digest()
     canvasmaker = partial(
         _NumberedCanvas,
         footer=footer,
@@ -131,11 +160,8 @@ def render_letter(
         created=created,
         identity=identity,
     )
-    doc.build(list(_story(data, subject, blocks, head, styles, body_w)), canvasmaker=canvasmaker)
-    pdf = buf.getvalue()
-    return RenderedLetter(
-        pdf, hashlib.sha256(pdf).hexdigest(), doc.page, f"{tpl.version}+{head.version}", subject
-    )
+    doc.build(story, canvasmaker=canvasmaker)
+    return buf.getvalue(), doc.page
 
 
 def render_json(data: Mapping[str, Any]) -> RenderedLetter:
