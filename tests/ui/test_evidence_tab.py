@@ -269,3 +269,26 @@ def test_other_files_open_with_the_system_viewer_from_a_verified_temporary_copy(
     qtbot.waitUntil(lambda: bool(opened))
     copy = Path(opened[0].toLocalFile())
     assert copy.name == "notes.txt" and copy.read_bytes() == notes.read_bytes()
+
+
+def test_the_tab_works_from_the_keyboard(
+    qtbot: QtBot, make_window: object, desk: Desk, tmp_path: Path
+) -> None:
+    ref = desk.claims["concession1"]
+    desk.services.evidence.add(ref, jpeg(tmp_path / "porch.jpg"), "photo", desk.alice)
+    w = make_window(desk.alice)  # type: ignore[operator]
+    w.open_claim(ref)
+    qtbot.waitUntil(showing(w, ref))
+    qtbot.keyClick(w, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Ctrl+2: the Evidence tab
+    tab = w.detail_pane.evidence_tab
+    assert w.detail_pane.tabs.currentWidget() is tab
+    for button in (tab.add_button, tab.verify_button, tab.open_button, tab.copy_hash_button):
+        assert button.accessibleName() and "Ctrl+Shift+" in button.toolTip()
+    with qtbot.waitSignal(tab.verified, timeout=10_000):
+        qtbot.keyClick(
+            tab, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+    qtbot.keyClick(tab, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: tab.file_dialog is not None and tab.file_dialog.isVisible())
+    tab.file_dialog.reject()  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: tab.file_dialog is None)

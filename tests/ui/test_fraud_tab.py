@@ -226,3 +226,32 @@ def test_who_may_not_decide_sees_why(qtbot: QtBot, make_window: object, desk: De
     assert not tab.dismiss_button.isEnabled() and not tab.confirm_button.isEnabled()
     assert "assigned to Alice Adams" in tab.dismiss_button.toolTip()
     assert tab.dismiss() is None
+
+
+def test_the_tab_works_from_the_keyboard(qtbot: QtBot, make_window: object, desk: Desk) -> None:
+    _first, ref = suspicious(desk)
+    w = make_window(desk.alice)  # type: ignore[operator]
+    w.open_claim(ref)
+    qtbot.waitUntil(showing(w, ref))
+    qtbot.keyClick(w, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)  # Ctrl+3: the Fraud tab
+    tab = w.detail_pane.fraud_tab
+    assert w.detail_pane.tabs.currentWidget() is tab
+    qtbot.waitUntil(lambda: not tab.loading)
+    for button in (tab.confirm_button, tab.dismiss_button, tab.rescreen_button, tab.packet_button):
+        assert button.accessibleName()
+    select_flag(tab, "shared_contact")
+    tab.flags.setFocus()
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(tab.flags, Qt.Key.Key_D, ctrl_shift)
+    qtbot.waitUntil(lambda: tab.dialog is not None and tab.dialog.isVisible())
+    dialog = tab.dialog
+    assert dialog is not None and dialog.decision == "dismiss"
+    qtbot.waitUntil(dialog.reason_edit.hasFocus)
+    qtbot.keyClicks(dialog.reason_edit, "Checked: one household")
+    with qtbot.waitSignal(tab.decision_finished, timeout=10_000):
+        qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: flag(tab, "shared_contact").status == "dismissed", timeout=10_000)
+    tab.flags.setFocus()
+    qtbot.waitUntil(tab.flags.hasFocus)
+    with qtbot.waitSignal(tab.rescreened, timeout=10_000):
+        qtbot.keyClick(tab.flags, Qt.Key.Key_R, ctrl_shift)

@@ -238,12 +238,12 @@ class EvidenceTab(QWidget):
 
         self.add_button = self._button("&Add evidence…", "Ctrl+Shift+E", "addEvidence", self.choose_files)
         self.add_button.setProperty("primary", True)
-        self.verify_button = self._button("&Verify files", "Ctrl+Shift+V", "verifyEvidence", self.verify)
+        self.verify_button = self._button("Ver&ify files", "Ctrl+Shift+V", "verifyEvidence", self.verify)
         self.open_button = self._button(
             "&Open with system viewer", "Ctrl+Shift+O", "openEvidence", self.open_external
         )
         self.copy_hash_button = self._button(
-            "Copy SHA-&256", "Ctrl+Shift+H", "copyEvidenceHash", self.copy_hash
+            "Copy &SHA-256", "Ctrl+Shift+H", "copyEvidenceHash", self.copy_hash
         )
         self.banner = Banner(self)
         self.banner.setObjectName("evidenceBanner")
@@ -534,6 +534,9 @@ class EvidenceTab(QWidget):
         self.kind_dialog = dialog
         self._update_buttons()
         dialog.open()
+        dialog.activateWindow()  # the keyboard goes to the first file's kind at once
+        if dialog.combos:
+            dialog.combos[0].setFocus()
         return dialog
 
     def _kind_dialog_closed(self, dialog: EvidenceKindDialog) -> None:

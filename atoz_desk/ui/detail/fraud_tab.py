@@ -177,7 +177,7 @@ class FraudTab(QWidget):
         self.reasons_label.setWordWrap(True)
         self.reasons_label.setProperty("role", "caption")
 
-        self.confirm_button = self._button("&Confirm flag…", "Ctrl+Shift+C", "confirmFlag", self.confirm)
+        self.confirm_button = self._button("C&onfirm flag…", "Ctrl+Shift+C", "confirmFlag", self.confirm)
         self.dismiss_button = self._button("&Dismiss flag…", "Ctrl+Shift+D", "dismissFlag", self.dismiss)
         self.rescreen_button = self._button("&Re-screen now", "Ctrl+Shift+R", "rescreen", self.rescreen)
         self.packet_button = self._button(
@@ -465,11 +465,14 @@ class FraudTab(QWidget):
         self.dialog = dialog
         self._update_buttons()
         dialog.open()
+        dialog.activateWindow()  # the keyboard goes to the reason at once
+        dialog.reason_edit.setFocus()
         return dialog
 
     def _decided_flag(self, dialog: FlagDecisionDialog, code: int) -> None:
         self.dialog = None
         dialog.deleteLater()
+        self.window().activateWindow()  # back to the window, its focus where it was
         self._update_buttons()
         if code == QDialog.DialogCode.Accepted and dialog.overview is not None:
             done = "Dismissed" if dialog.decision == "dismiss" else "Confirmed"
