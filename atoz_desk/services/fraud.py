@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,7 +39,6 @@ from atoz_desk.domain.money import format_money
 from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.domain.states import ClaimState, FlagStatus, Role
 from atoz_desk.domain.transitions import Actor
-from atoz_desk.reports.referral import ReferralSummary, SummarySection, SummaryTable, render_referral_summary
 from atoz_desk.services.claims import load_claim
 from atoz_desk.services.dto import FlagInfo
 from atoz_desk.services.records import record_history
@@ -50,6 +49,9 @@ from atoz_desk.services.screening import (
     rescreen_claim,
     screening_inputs,
 )
+
+if TYPE_CHECKING:
+    from atoz_desk.reports.referral import ReferralSummary
 
 Progress = Callable[[int, int], None]
 
@@ -315,6 +317,8 @@ class FraudService:
             manifest = _manifest(s, claim)
             summary = _summary(s, claim, self._policy, now, actor, manifest)
             claim_ref = claim.reference
+        from atoz_desk.reports.referral import render_referral_summary  # ReportLab: loaded when needed
+
         pdf = render_referral_summary(summary).pdf
         store = EvidenceService(self._db, self._policy, self._clock)
         fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
@@ -696,6 +700,8 @@ def _summary(
     actor: Actor,
     manifest: list[dict[str, Any]],
 ) -> ReferralSummary:
+    from atoz_desk.reports.referral import ReferralSummary, SummarySection, SummaryTable
+
     customer = s.get_one(Customer, claim.customer_id)
     seller = s.get_one(Seller, claim.seller_id)
     product = s.get_one(Product, claim.product_id)

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from multiprocessing import get_context
 from types import MappingProxyType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, joinedload
@@ -55,10 +55,11 @@ from atoz_desk.reports import (
     Signer,
     format_date,
     kind_named,
-    render_letter,
 )
-from atoz_desk.reports.render import warm_up
 from atoz_desk.services.claims import insurance_for, load_claim
+
+if TYPE_CHECKING:
+    from atoz_desk.reports.render import RenderedLetter
 
 AUTO = "auto"
 
@@ -186,7 +187,7 @@ def archive(
     now: datetime,
 ) -> Letter:
     """Render and add a new version of the letter; never touches earlier ones."""
-    rendered = render_letter(data)
+    rendered = _render(data)
     latest = s.scalar(
         select(func.max(Letter.version)).where(Letter.claim_id == claim_id, Letter.kind == kind)
     )
@@ -213,7 +214,7 @@ def _archive_new(
     s: Session, claim: Claim, kind: str, data: LetterData, actor: Actor, now: datetime, version: int
 ) -> LetterInfo:
     """`archive` for a letter made on its own (generate, batch): the row inserted in one statement."""
-    rendered = render_letter(data)
+    rendered = _render(data)
     letter_id = s.execute(
         insert(_LETTERS)
         .values(
@@ -553,7 +554,16 @@ def _make_chunk(
 _worker: tuple[Database, PolicySettings, Any] | None = None
 
 
+def _render(data: LetterData) -> RenderedLetter:
+    # ReportLab's platypus loads with the first letter, not with every desk that starts
+    from atoz_desk.reports.render import render_letter
+
+    return render_letter(data)
+
+
 def _start_worker(url: str, policy: dict[str, Any], stop: Any) -> None:
+    from atoz_desk.reports.render import warm_up
+
     global _worker
     warm_up()
     _worker = (Database(url), PolicySettings().with_overrides(policy), stop)
