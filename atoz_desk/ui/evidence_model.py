@@ -78,7 +78,7 @@ def tooltip(info: EvidenceInfo) -> str:
 
 COLUMNS = ("", "Kind", "File name", "Type", "Size", "Added by", "Added (local)", "SHA-256")
 PICTURE, KIND, NAME, TYPE, SIZE, BY, ADDED, SHA = range(len(COLUMNS))
-SAMPLES = ("", "Police or fire report", "repair-estimate-2026.pdf", "No file on record", "123.4 KB",
+SAMPLES = ("", "Repair estimate", "living-room-floor.jpg", "PDF document", "123.4 KB",
            "Carol Jensen", "2026-12-31 23:59", "0123456789ab…")  # fmt: skip
 
 
@@ -170,7 +170,7 @@ class EvidenceModel(QAbstractTableModel):
         if not info.has_file:
             return icon("file-missing")
         if not previewable_image(info) or info.sha256 in self._failed:
-            return icon("file-pdf" if info.media_type == "application/pdf" else "file")
+            return icon("file")
         thumb = self._thumbs.get(info.sha256)
         if thumb is not None:
             return thumb

@@ -53,6 +53,7 @@ from atoz_desk.ui import style
 from atoz_desk.ui.evidence_add import AddResult, EvidenceAdder, EvidenceKindDialog
 from atoz_desk.ui.evidence_model import (
     COLUMNS,
+    NAME,
     PICTURE,
     SAMPLES,
     THUMB_PX,
@@ -192,9 +193,13 @@ class EvidenceTable(QTableView):
         metrics = self.fontMetrics()
         for column, sample in enumerate(SAMPLES):
             width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(COLUMNS[column]))
-            self.setColumnWidth(column, width + metrics.averageCharWidth() * 2 + 12)
+            self.setColumnWidth(column, width + metrics.averageCharWidth() + 14)
         self.setColumnWidth(PICTURE, THUMB_PX + 16)
         header.setSectionResizeMode(PICTURE, QHeaderView.ResizeMode.Fixed)
+        # the file name takes the room left (long names elide in the middle); the hash stays in view
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
 
 
 class EvidenceTab(QWidget):
@@ -296,10 +301,10 @@ class EvidenceTab(QWidget):
         self.splitter.setObjectName("evidenceSplitter")
         self.splitter.addWidget(self.list_stack)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.list_stack.setMinimumWidth(self.fontMetrics().averageCharWidth() * 50)
+        self.list_stack.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
         right.setMinimumWidth(self.fontMetrics().averageCharWidth() * 36)
 
         buttons = QHBoxLayout()

@@ -204,7 +204,7 @@ class FraudTab(QWidget):
         self.flag_detail.setWordWrap(True)
         self.flag_detail.setTextFormat(Qt.TextFormat.PlainText)
         self.flag_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.flag_detail.setMinimumHeight(self.fontMetrics().height() * 3)
+        self.flag_detail.setMinimumHeight(self.fontMetrics().height() * 2 + 4)
         self.flag_detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
         self.linked_caption = QLabel("&Linked claims", self)
@@ -249,7 +249,7 @@ class FraudTab(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.banner)
         layout.addWidget(self.status_label)
-        layout.addWidget(self.flags, 3)
+        layout.addWidget(self.flags, 2)
         layout.addWidget(self.flag_detail)
         layout.addWidget(self.linked_caption)
         layout.addWidget(self.linked, 2)
