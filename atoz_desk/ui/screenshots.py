@@ -150,6 +150,70 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
         wait(lambda: True, "the letters layout")
         shoot(window, "11-claim-letters")
 
+    def shoot_fraud(window: MainWindow) -> None:
+        """The Fraud tab of a claim in fraud review with the most linked claims, a flag chosen."""
+        window.queue_nav.choose(QueueId.FRAUD_REVIEW)
+        wait(lambda: window.claims_model.rowCount() > 0 and not window.claims_model.loading, "fraud review")
+        model = window.claims_model
+        rows = [(r, model.claim_at(r).reference) for r in range(min(model.rowCount(), 25))]  # type: ignore[union-attr]
+        me = services.users.actor(args.user).display_name
+        rows = [  # claims the user may decide (theirs or nobody's): Confirm and Dismiss are live
+            (r, ref)
+            for r, ref in rows
+            if model.claim_at(r).assignee in (None, me)  # type: ignore[union-attr]
+        ] or rows
+        row, _ref = max(rows, key=lambda found: len(services.fraud.linked_claims(found[1], limit=10)))
+        window.detail_splitter.setSizes([260, 740])  # room for flags and linked claims
+        open_row(window, row, tab=2)
+        tab = window.detail_pane.fraud_tab
+        wait(lambda: not tab.loading, "the fraud overview and linked claims")
+        flags = tab.flags_model.records()
+        chosen = next((i for i, f in enumerate(flags) if f.status == "open"), 0)
+        if flags:
+            tab.flags.selectRow(chosen)
+        tab.flags.setFocus()
+        wait(lambda: True, "the fraud layout")
+        shoot(window, "02-claim-fraud-tab")
+
+    def shoot_evidence(window: MainWindow) -> None:
+        """The Evidence tab of one of the user's damage claims: three photos and a repair estimate,
+        made here (Pillow, ReportLab) and added through the evidence service."""
+        from atoz_desk.ui.screenshot_files import evidence_files
+
+        actor = services.users.actor(args.user)
+        window.queue_nav.choose(QueueId.MY)
+        wait(lambda: window.claims_model.rowCount() > 0 and not window.claims_model.loading, "my claims")
+        model = window.claims_model
+        claims = [model.claim_at(r) for r in range(min(model.rowCount(), 60))]
+        row = next(  # a damage claim under review: photos and an estimate are what it needs
+            (
+                r
+                for r, c in enumerate(claims)
+                if c is not None and c.incident_type == "property_damage" and c.state == "in_review"
+            ),
+            0,
+        )
+        reference = claims[row].reference  # type: ignore[union-attr]
+        stored = {e.filename for e in services.evidence.list(reference)}
+        if not args.database_url:  # never write to a real desk: the demo desk gets the files
+            for path, kind in evidence_files(tmp / "evidence"):
+                if path.name not in stored:
+                    services.evidence.add(reference, path, kind, actor)
+        window.detail_splitter.setSizes([260, 740])
+        open_row(window, row, tab=1)
+        tab = window.detail_pane.evidence_tab
+        names = [e.filename for e in tab.model.records()]
+        tab.table.selectRow(names.index("living-room-floor.jpg") if "living-room-floor.jpg" in names else 0)
+        tab.table.setFocus()
+
+        def pictures_ready() -> bool:
+            tab.table.viewport().repaint()  # a painted row asks for its thumbnail
+            return tab.model.thumbnails_loading == 0 and tab.showing_image()
+
+        wait(pictures_ready, "the thumbnails and the photo")
+        wait(lambda: True, "the evidence layout")
+        shoot(window, "12-claim-evidence")
+
     try:
         window = open_window(args.user, QueueId.AWAITING_SELLER)
         # show where overdue turns into "left": the first claim still inside its deadline, mid-view
@@ -162,10 +226,8 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
         window.claims_view.scrollTo(model.index(first_due, 0), window.claims_view.ScrollHint.PositionAtCenter)
         shoot(window, "01-workbench-awaiting-seller")
 
-        window.queue_nav.choose(QueueId.FRAUD_REVIEW)
-        wait(lambda: window.claims_model.rowCount() > 0 and not window.claims_model.loading, "fraud review")
-        open_row(window, 0, tab=2)
-        shoot(window, "02-claim-fraud-tab")
+        shoot_fraud(window)
+        window.detail_splitter.setSizes([380, 460])
 
         window.queue_nav.choose(QueueId.MY)
         wait(lambda: window.claims_model.rowCount() > 0 and not window.claims_model.loading, "my claims")
@@ -200,6 +262,7 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
         shoot(dialog, "07-new-claim-dialog")
         dialog.reject()
         shoot_letters(window)
+        shoot_evidence(window)
         window.close()
 
         boss = open_window(args.supervisor, QueueId.ESCALATIONS)
