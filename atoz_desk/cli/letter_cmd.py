@@ -20,12 +20,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "letter",
         help="generate, archive and save a letter for a claim; --kinds lists the letter kinds",
         description="Generate a new archived version of a letter from the claim as it is now and "
-        "save the PDF. The letter is signed by --as USER (default: the claim's adjuster).",
+        "save the PDF. It is signed by whoever made the decision it announces; --as USER records "
+        "who made this copy (default: the claim's adjuster).",
     )
     p.add_argument("reference", nargs="?", metavar="REF", help="claim reference")
     p.add_argument("kind", nargs="?", metavar="KIND", help="letter kind (see --kinds)")
     p.add_argument("--out", metavar="FILE.pdf", help="where to save the PDF")
-    p.add_argument("--as", dest="as_user", metavar="USER", help="the user signing the letter")
+    p.add_argument("--as", dest="as_user", metavar="USER", help="the user making this copy")
     p.add_argument("--kinds", action="store_true", help="list the letter kinds and exit")
     p.set_defaults(func=_letter)
 

@@ -639,7 +639,8 @@ def build_letter_data(
         "amount_claimed": claim.amount_claimed,
         "approved_amount": claim.approved_amount,
     }
-    fields.update(_BUILDERS[kind](_Context(s, claim, now, policy)))
+    context = _Context(s, claim, now, policy)
+    fields.update(_BUILDERS[kind](context))
     if k.addressee.value == "customer":
         c = claim.customer
         addressee = Addressee(c.name, (*c.address.splitlines(), c.email))
@@ -656,18 +657,19 @@ def build_letter_data(
         letter_date=now.astimezone(UTC).date(),
         currency=claim.currency,
         addressee=addressee,
-        signer=_signer(s, claim, actor, policy),
+        signer=_signer(s, claim, context.decision, actor, policy),
         fields=MappingProxyType({n: v for n, v in fields.items() if n in k.fields}),
         created_at=now,
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Context:
     s: Session
     claim: Claim
     now: datetime
     policy: PolicySettings
+    decision: HistoryEntry | None = None  # the decision the letter announces (its first lookup)
 
     def latest(self, *actions: str, what: str) -> HistoryEntry:
         entry = _latest(self.s, self.claim, *actions)
@@ -675,6 +677,8 @@ class _Context:
             raise LetterNotApplicable(
                 f"claim {self.claim.reference} has no {what} yet, so this letter does not fit"
             )
+        if self.decision is None:
+            self.decision = entry
         return entry
 
 
@@ -869,11 +873,21 @@ _BUILDERS: dict[str, Callable[[_Context], dict[str, FieldValue]]] = {
 }
 
 
-def _signer(s: Session, claim: Claim, actor: Actor, policy: PolicySettings) -> Signer:
-    """The deciding user; for the deadline sweep, the claim's adjuster, else the claims team."""
-    if not actor.is_system and actor.role is not None:
+def _signer(
+    s: Session, claim: Claim, decision: HistoryEntry | None, actor: Actor, policy: PolicySettings
+) -> Signer:
+    """Whoever made the decision the letter announces, even when someone else prints it again.
+
+    A decision of the deadline sweep is signed by the claim's adjuster, else the claims team;
+    a letter with no recorded decision behind it, by the user making it.
+    """
+    user: User | None = None
+    if decision is not None:
+        user = s.get(User, decision.actor_id) if decision.actor_id is not None else None
+    elif not actor.is_system and actor.role is not None:
         return Signer(actor.display_name, _title(actor.role, actor.authority_limit, policy))
-    user = s.get(User, claim.assignee_id) if claim.assignee_id is not None else None
+    if user is None and claim.assignee_id is not None:
+        user = s.get(User, claim.assignee_id)
     if user is not None:
         return Signer(user.display_name, _title(Role(user.role), user.authority_limit, policy))
     return Signer("A-to-z Guarantee Claims Team", "Claims Resolution")

@@ -50,10 +50,14 @@ def test_letter_saves_a_new_archived_version_as_a_pdf(
     assert f"{ref}  customer_denied version {before + 1}" in printed
     assert f"sha256 {hashlib.sha256(pdf).hexdigest()}" in printed
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    assert "Zoë Łukasiewicz-Ωμέγα Фёдорова" in text and "Sam Supervisor" in text
+    # Sam made this copy; Alice denied the claim, and the decision's maker signs its letter
+    assert (
+        "Zoë Łukasiewicz-Ωμέγα Фёдорова" in text and "Alice Adjuster" in text and "Sam Supervisor" not in text
+    )
+    assert LetterService(s.db, s.policy, s.clock).list(ref)[-1].created_by == "Sam Supervisor"
     assert list(out.parent.iterdir()) == [out]  # no temporary file left behind
 
-    # without --as the claim's adjuster signs; every run archives a new version
+    # without --as the copy is the claim's adjuster's; every run archives a new version
     assert letter(desk, ref, "customer_denied", "--out", str(out)) == 0
     assert f"customer_denied version {before + 2}" in capsys.readouterr().out
     assert "Alice Adjuster" in " ".join(p.extract_text() for p in PdfReader(out).pages)

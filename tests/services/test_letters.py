@@ -200,6 +200,9 @@ def test_supervisor_step_in_and_uphold_tell_the_seller_the_outcome(desk: Desk) -
     outcome = text_of(desk, letters(desk, upheld)["seller_escalation_outcome v1"])
     assert "your rejection is upheld" in outcome and "Nothing is owed by you" in outcome
     assert "reimbursement" not in outcome
+    # printed again by an adjuster, the supervisor's decision keeps the supervisor's signature
+    again = service(desk).generate(upheld, "seller_escalation_outcome", desk.alice)
+    assert "Sam Supervisor Claims Supervisor" in text_of(desk, again) and again.created_by == "Alice Adjuster"
     denial = text_of(desk, letters(desk, upheld)["customer_denied v1"])
     assert "the seller showed that the product was not at fault" in denial
 
@@ -250,11 +253,13 @@ def test_regenerating_makes_version_2_and_leaves_version_1_as_it_was(desk: Desk)
         (first.id, 1, first.sha256),
         (second.id, 2, second.sha256),
     ]
-    assert "Bob Adjuster" in text_of(desk, second) and "3 November 2026" in text_of(desk, second)
+    # Bob printed it again; Alice denied the claim, so Alice still signs it
+    assert "Alice Adjuster" in text_of(desk, second) and "Bob Adjuster" not in text_of(desk, second)
+    assert "3 November 2026" in text_of(desk, second)
     with desk.services.db.reading() as s:
         row = s.get_one(Letter, second.id)
         assert row.data["fields"]["denial_reason"] == "the claim has no reasonable basis"
-        assert row.data["signer"] == {"name": "Bob Adjuster", "title": "Claims Adjuster"}
+        assert row.data["signer"] == {"name": "Alice Adjuster", "title": "Claims Adjuster"}
         assert row.template_version == second.template_version and row.template_version.startswith("1@")
 
 
@@ -355,11 +360,12 @@ def test_a_large_batch_runs_in_worker_processes_and_a_cancel_reports_exactly_wha
         refs[:3], "customer_denied", desk.carol, lambda d, t: None, lambda: False
     )
     assert result.failures == () and len(result.letters) == 3 and not result.cancelled
-    for info in result.letters:
-        assert "Carol Senior" in text_of(desk, info) and info.version == 2
+    for info in result.letters:  # made by Carol in a worker; signed by Alice, who denied the claims
+        assert info.created_by == "Carol Senior" and info.version == 2
+        assert "Alice Adjuster" in text_of(desk, info)
     with desk.services.db.reading() as s:
         stored = s.get_one(Letter, result.letters[0].id)
-        assert stored.data["kind"] == "customer_denied" and stored.data["signer"]["name"] == "Carol Senior"
+        assert stored.data["kind"] == "customer_denied" and stored.data["signer"]["name"] == "Alice Adjuster"
 
     seen: list[int] = []
     result = letters_.generate_batch(
