@@ -41,7 +41,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol, cast
@@ -59,7 +59,9 @@ from atoz_desk.domain.money import format_money
 from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.domain.states import ClaimState, DenialReason, IncidentType, Role, Severity
 from atoz_desk.domain.transitions import TRANSITIONS_BY_ACTION, NoticeKind
+from atoz_desk.services import demo_evidence
 from atoz_desk.services.auth import hash_password
+from atoz_desk.services.demo_evidence import DemoEvidence
 from atoz_desk.services.notices import NoticeFacts, seller_notice
 from atoz_desk.services.records import CHANGE_CHANNEL
 
@@ -328,6 +330,12 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
                    "reason", "opened_at", "closed_at"),
     # txid: NULL on SQLite; on PostgreSQL the writing transaction's id (a column default during the load)
     "history": ("id", "claim_id", "actor_id", "action", "from_state", "to_state", "changes", "note", "at"),
+    # the files on record with each claim (demo_evidence); blobs and hash bands for small seeds only
+    "evidence": ("id", "claim_id", "kind", "filename", "media_type", "size_bytes", "sha256",
+                 "perceptual_hash", "storage_key", "added_by_id", "added_at", "details"),
+    "evidence_blobs": ("sha256", "size_bytes", "media_type", "created_at"),
+    "evidence_chunks": ("sha256", "seq", "data"),
+    "photo_hash_bands": ("evidence_id", "band", "value"),
 }
 # fmt: on
 _INSERT = {
@@ -726,6 +734,7 @@ class _Draft:
         "recoveries",
         "ref",
         "reminder",
+        "requested",
         "seller",
         "srd",
         "state",
@@ -757,6 +766,7 @@ class _Draft:
         self.defense = False
         self.closed: int | None = None
         self.version = 1
+        self.requested: str | None = None  # what a request for information asks for
         # [id, amount, recovered, status, opened, closed, reason]
         self.recoveries: list[list[Any]] = []
         # [id, payer, amount, status, issued_by, issued_at, confirmed_by, confirmed_at]
@@ -865,6 +875,7 @@ class _Shared:
     cheap_products: list[int]
     customer_search: list[str]  # pool customers' "name e-mail", lower case, by id - 1
     frequent_customers: int
+    evidence_files: bool = False  # real files for the evidence rows (small seeds), else metadata only
 
 
 class _Reference(_Maker):
@@ -1165,6 +1176,9 @@ class _ClaimMaker(_Maker):
             delivered_date=date(2024, 1, 3),
         )
         self.injury_only = fraud.screen(probe, policy)
+        self.evidence = DemoEvidence(
+            shared.seed, shared.evidence_files, policy.near_duplicate_max_distance, self.ts
+        )
         self.rng = random.Random(0)
         self.buf: dict[str, list[Row]] = _empty_batch()
         self.ids: dict[str, Iterator[int]] = {}
@@ -1177,6 +1191,7 @@ class _ClaimMaker(_Maker):
         self.buf = _empty_batch()
         # ids of the tables whose rows come per claim: a block per batch, the same on every run
         self.ids = {t: itertools.count(k * BATCH_CLAIMS * _IDS_PER_CLAIM + 1) for t in _PER_CLAIM_IDS}
+        self.evidence.start_batch(k, self.buf, self.ids["evidence"])
         self.states = {s.value: 0 for s in ClaimState}
         self.lanes = {"concession": 0, "seller": 0, "none": 0}
         first = k * BATCH_CLAIMS + 1
@@ -1335,8 +1350,31 @@ class _ClaimMaker(_Maker):
                 customer = 1 + int(r() * self.pool_customers)
             customer_search = self.customer_search[customer - 1]
 
+        # the files that came with the filing, on record from intake: screening sees them
+        ref = f"AZ-{cid:08d}"
+        order_ext = f"{100 + cid % 900:03d}-{(cid * 7919) % 10_000_000:07d}-{cid:07d}"
+        evidence = self.evidence.claim(
+            cid,
+            ref,
+            itype,
+            state,
+            path,
+            features,
+            intake_at,
+            self.day(incident),
+            _ITEMS[item][0],
+            (cents, currency),
+            order_ext,
+        )
+        copied = evidence.reused_refs or evidence.similar
+
         # screening, as intake does it: the real rules and their texts
-        if features or cents > price * self.ratio or self.under_limit_cents <= cents < self.limit_cents:
+        if (
+            features
+            or copied
+            or cents > price * self.ratio
+            or self.under_limit_cents <= cents < self.limit_cents
+        ):
             result = fraud.screen(
                 fraud.ScreeningInput(
                     amount_claimed=Decimal(cents).scaleb(-2),
@@ -1349,10 +1387,14 @@ class _ClaimMaker(_Maker):
                     delivered_date=_date_of(delivered) if delivered is not None else None,
                     customer_since=_datetime_of(customer_since) if customer_since is not None else None,
                     customer_seller_shared=shared,
+                    has_medical_evidence=evidence.has_medical,
+                    reused_evidence_refs=evidence.reused_refs,
+                    evidence_kinds=evidence.kinds,
+                    similar_photos=evidence.similar,
                 ),
                 policy,
             )
-        elif itype != "property_damage":
+        elif itype != "property_damage" and not evidence.has_medical:
             result = self.injury_only
         else:
             result = _NO_FLAGS
@@ -1371,7 +1413,8 @@ class _ClaimMaker(_Maker):
         # the claim, filed and screened
         c = _Draft()
         c.id = cid
-        c.ref = ref = f"AZ-{cid:08d}"
+        c.ref = ref
+        c.requested = evidence.request_note
         c.cents = cents
         c.cur = currency
         c.itype = itype
@@ -1445,6 +1488,8 @@ class _ClaimMaker(_Maker):
                 )
             elif action == "request_info":
                 note = self._pick(_NOTES["request_info"])
+                if c.requested is not None:  # the files the claim is missing
+                    note = c.requested
                 due = at + policy.info_request_days * _DAY
                 c.info_due = c.due = due
                 letter(
@@ -1772,7 +1817,6 @@ class _ClaimMaker(_Maker):
         description = self.descriptions.get((item, itype))
         if description is None:
             description = self.descriptions[(item, itype)] = _description(item, itype)
-        order_ext = f"{100 + cid % 900:03d}-{(cid * 7919) % 10_000_000:07d}-{cid:07d}"
         buf["orders"].append(
             (
                 cid,
@@ -2085,7 +2129,7 @@ _SEVERITY = {s: s.value for s in Severity}
 
 
 _DEFAULT_GAP = (0.5 * _HOUR, 2.0 * _DAY)
-_PER_CLAIM_IDS = ("history", "correspondence", "fraud_flags")
+_PER_CLAIM_IDS = ("history", "correspondence", "fraud_flags", "evidence")
 _IDS_PER_CLAIM = 16  # id block per claim for those tables: a batch's rows get ids no other batch uses
 _EPOCH_DATE = date(1970, 1, 1)
 _EPOCH_ORDINAL = _EPOCH_DATE.toordinal()
@@ -2399,6 +2443,7 @@ def seed_demo(
     fmt = _POSTGRES_FORMAT if db.is_postgresql else _SQLITE_FORMAT
     reference = _Reference(fmt, seed, policy, now, claims, actors, insurer_ids)
     shared = reference.build()
+    shared = replace(shared, evidence_files=claims <= demo_evidence.EVIDENCE_FILES_MAX_CLAIMS)
     counts = {t: 0 for t in _COLUMNS}
     states = {s.value: 0 for s in ClaimState}
     lanes = {"concession": 0, "seller": 0, "none": 0}

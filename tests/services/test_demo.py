@@ -1,8 +1,9 @@
-"""The demo desk, as a user would notice it: every state, real users, history, notices, and the
-real workflow working on it, on SQLite and PostgreSQL."""
+"""The demo desk, as a user would notice it: every state, real users, history, notices, evidence,
+and the real workflow working on it, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import re
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
+from pypdf import PdfReader
 from sqlalchemy import func, inspect, select, text
 
 from atoz_desk.data.base import Base
@@ -21,11 +24,15 @@ from atoz_desk.data.models import (
     Claim,
     Correspondence,
     Customer,
+    Evidence,
+    EvidenceBlob,
+    EvidenceChunk,
     ExpertReferral,
     FraudFlag,
     HistoryEntry,
     Order,
     Payment,
+    PhotoHashBand,
     Product,
     Recovery,
     Seller,
@@ -33,14 +40,17 @@ from atoz_desk.data.models import (
 )
 from atoz_desk.data.search import search_text_for
 from atoz_desk.domain.errors import DomainError
+from atoz_desk.domain.evidence import missing_evidence
 from atoz_desk.domain.money import format_money
 from atoz_desk.domain.policy import PolicySettings
-from atoz_desk.domain.states import ClaimState, Lane
+from atoz_desk.domain.states import ClaimState, IncidentType, Lane
 from atoz_desk.domain.transitions import Action, ActionParams
-from atoz_desk.services import Services
+from atoz_desk.services import Services, demo_evidence
 from atoz_desk.services import demo as demo_module
 from atoz_desk.services.claims import QueueFilter
 from atoz_desk.services.demo import DEMO_PASSWORD, DemoRefused, DemoSummary, seed_demo
+from atoz_desk.services.evidence import similar_photos
+from atoz_desk.services.evidence_content import hash_bands
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 CLAIMS = 300
@@ -64,7 +74,7 @@ def _loaded(db: Database, model: type[Any], *where: Any) -> list[Any]:
 
 
 def _fingerprint(db: Database) -> list[tuple[Any, ...]]:
-    """What a user sees of each claim, and how much history and correspondence it has."""
+    """What a user sees of each claim, how much history and correspondence it has, and its files."""
     with db.reading() as s:
         history = dict(
             s.execute(select(HistoryEntry.claim_id, func.count()).group_by(HistoryEntry.claim_id)).all()
@@ -72,6 +82,11 @@ def _fingerprint(db: Database) -> list[tuple[Any, ...]]:
         letters = dict(
             s.execute(select(Correspondence.claim_id, func.count()).group_by(Correspondence.claim_id)).all()
         )
+        files: dict[int, list[tuple[str, str, str]]] = {}
+        for claim_id, kind, name, sha in s.execute(
+            select(Evidence.claim_id, Evidence.kind, Evidence.filename, Evidence.sha256).order_by(Evidence.id)
+        ):
+            files.setdefault(claim_id, []).append((kind, name, sha))
         rows = s.execute(
             select(
                 Claim.id,
@@ -90,7 +105,7 @@ def _fingerprint(db: Database) -> list[tuple[Any, ...]]:
                 Claim.search_text,
             ).order_by(Claim.id)
         ).all()
-    return [(*row, history.get(row.id, 0), letters.get(row.id, 0)) for row in rows]
+    return [(*row, history.get(row.id, 0), letters.get(row.id, 0), files.get(row.id)) for row in rows]
 
 
 # ----------------------------------------------------------------------------- what is there
@@ -463,3 +478,163 @@ def test_notice_text_is_the_workflow_text(seeded: tuple[Database, DemoSummary]) 
     assert rows
     assert all(body.startswith("Dear ") and "reimbursement of" in body for _, body in rows)
     assert json.dumps([r.subject for r in rows])  # plain text, no stray objects
+
+
+# ----------------------------------------------------------------------------- evidence
+
+
+def _evidence_by_claim(db: Database) -> dict[int, list[Evidence]]:
+    out: dict[int, list[Evidence]] = {}
+    for ev in _loaded(db, Evidence):
+        out.setdefault(ev.claim_id, []).append(ev)
+    return out
+
+
+def _flags_by_claim(db: Database) -> dict[int, set[str]]:
+    with db.reading() as s:
+        out: dict[int, set[str]] = {}
+        for claim_id, code in s.execute(select(FraudFlag.claim_id, FraudFlag.code)):
+            out.setdefault(claim_id, set()).add(code)
+    return out
+
+
+def test_every_claim_has_the_evidence_its_story_implies(seeded: tuple[Database, DemoSummary]) -> None:
+    db, summary = seeded
+    claims = {c.id: c for c in _loaded(db, Claim)}
+    evidence = _evidence_by_claim(db)
+    flags = _flags_by_claim(db)
+    assert set(evidence) == set(claims)  # every claim has files on record
+    assert summary.tables["evidence"] == sum(len(v) for v in evidence.values())
+    with db.reading() as s:
+        requests = dict(
+            s.execute(
+                select(HistoryEntry.claim_id, HistoryEntry.note).where(HistoryEntry.action == "request_info")
+            ).all()
+        )
+    misses = Counter[str]()
+    for claim_id, files in evidence.items():
+        c = claims[claim_id]
+        itype = IncidentType(c.incident_type)
+        missing = {k.value for k in missing_evidence(itype, (f.kind for f in files))}
+        misses.update(missing)
+        for f in files:  # on record from intake, with the filing
+            assert f.added_at == c.created_at and f.added_at > c.filed_at and f.added_by_id is None
+            ext = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}[f.media_type]
+            assert f.filename.endswith(ext) and f.size_bytes > 0
+            assert (f.kind == "photo") == f.media_type.startswith("image/")
+        # intake screening saw the files: the injury flag only where the medical record is missing
+        if itype.involves_injury:
+            assert ("injury_without_medical_record" in flags.get(claim_id, set())) == (
+                "medical_record" in missing
+            )
+        if missing:  # only where the story explains it
+            assert (
+                c.state in ("awaiting_customer", "fraud_review", "expert_review", "new")
+                or c.denial_reason is not None
+            ), (c.reference, c.state, missing)
+        if c.state == "awaiting_customer":  # the request asked for what is missing
+            assert missing
+            note = requests[claim_id]
+            assert note is not None
+            assert ("medical report" in note) == ("medical_record" in missing), note
+            assert ("repair estimate" in note) == ("repair_estimate" in missing), note
+    missed = sum(1 for files in evidence.values() if files) - sum(
+        1
+        for cid, files in evidence.items()
+        if not missing_evidence(IncidentType(claims[cid].incident_type), (f.kind for f in files))
+    )
+    assert 0.03 * CLAIMS < missed < 0.2 * CLAIMS, missed  # a realistic minority, mostly complete
+    assert set(misses) <= {"photo", "repair_estimate", "medical_record"}
+    kinds = Counter(f.kind for files in evidence.values() for f in files)
+    assert {"photo", "repair_estimate", "medical_record", "receipt", "police_or_fire_report"} <= set(kinds)
+
+
+def test_small_demo_evidence_is_real_files_that_verify(seeded: tuple[Database, DemoSummary]) -> None:
+    db, _ = seeded
+    services = _services(db)
+    report = services.evidence.verify()
+    with db.reading() as s:
+        blobs = s.scalar(select(func.count()).select_from(EvidenceBlob))
+        shas = s.scalar(select(func.count(func.distinct(Evidence.sha256))))
+        chunks = s.scalar(select(func.count()).select_from(EvidenceChunk))
+        bands = {(b.evidence_id, b.band): b.value for b in s.scalars(select(PhotoHashBand))}
+        photos = s.execute(
+            select(Evidence.id, Evidence.perceptual_hash).where(Evidence.kind == "photo")
+        ).all()
+    assert report.ok and report.without_file == 0
+    assert report.files_checked == blobs == shas == chunks and blobs > CLAIMS
+    for eid, phash in photos:  # hashed and banded as an upload is
+        assert phash is not None and len(phash) == 16
+        assert [bands[(eid, b)] for b in range(4)] == hash_bands(phash)
+    assert len(bands) == 4 * len(photos)
+    # distinct files: distinct photos look different (only the deliberate copies are near)
+    assert len({p for _, p in photos}) > 0.9 * len(photos)
+
+    estimate = _loaded(db, Evidence, Evidence.kind == "repair_estimate")[0]
+    claim = _loaded(db, Claim, Claim.id == estimate.claim_id)[0]
+    pdf = PdfReader(io.BytesIO(b"".join(services.evidence.open(estimate.id))))
+    assert len(pdf.pages) == 1 and claim.reference in pdf.pages[0].extract_text()
+    assert estimate.details is not None and estimate.details["pages"] == 1
+    photo = _loaded(db, Evidence, Evidence.kind == "photo")[0]
+    with Image.open(io.BytesIO(b"".join(services.evidence.open(photo.id)))) as img:
+        assert photo.details is not None and img.size == (photo.details["width"], photo.details["height"])
+    assert services.evidence.thumbnail(photo.id).startswith(b"\x89PNG")
+    detail = services.claims.detail(claim.reference)
+    assert detail.evidence and all(e.has_file for e in detail.evidence)
+    assert {e.added_by for e in detail.evidence} == {"system"}
+
+
+def test_reused_and_near_duplicate_photos_are_on_the_flagged_claims(
+    seeded: tuple[Database, DemoSummary],
+) -> None:
+    db, _ = seeded
+    flags = _flags_by_claim(db)
+    claims = {c.id: c for c in _loaded(db, Claim)}
+    by_ref = {c.reference: cid for cid, c in claims.items()}
+    distance = PolicySettings().near_duplicate_max_distance
+    near_pairs: set[frozenset[int]] = set()
+    same_pairs: set[frozenset[int]] = set()
+    with db.reading() as s:
+        photo_claims = sorted(set(s.scalars(select(Evidence.claim_id).where(Evidence.kind == "photo"))))
+        for claim_id in photo_claims:
+            for hit in similar_photos(s, claim_id, distance):
+                pair = frozenset((claim_id, by_ref[hit.reference]))
+                (same_pairs if hit.same_file else near_pairs).add(pair)
+    assert near_pairs and same_pairs
+    copied = {cid for cid, codes in flags.items() if codes & {"reused_evidence", "near_duplicate_photo"}}
+    for pair in near_pairs | same_pairs:  # no accidental look-alikes: every pair involves a flagged copy
+        assert pair & copied, [claims[c].reference for c in pair]
+    for cid in copied:
+        partners = [
+            p for p in (near_pairs if "near_duplicate_photo" in flags[cid] else same_pairs) if cid in p
+        ]
+        assert partners, claims[cid].reference
+        assert claims[cid].state in ("fraud_review", "expert_review") or claims[cid].denial_reason
+
+
+def test_large_seeds_write_metadata_only_evidence(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo_evidence, "EVIDENCE_FILES_MAX_CLAIMS", CLAIMS - 1)
+    summary = seed_demo(db, claims=CLAIMS, seed=7, now=NOW)
+    services = _services(db)
+    with db.reading() as s:
+        rows = s.scalar(select(func.count()).select_from(Evidence))
+        claims_with = s.scalar(select(func.count(func.distinct(Evidence.claim_id))))
+        stored = [
+            s.scalar(select(func.count()).select_from(t))
+            for t in (EvidenceBlob, EvidenceChunk, PhotoHashBand)
+        ]
+        hashed = s.scalar(select(func.count()).where(Evidence.perceptual_hash.is_not(None)))
+        reused = s.execute(
+            select(Evidence.sha256)
+            .group_by(Evidence.sha256)
+            .having(func.count(func.distinct(Evidence.claim_id)) > 1)
+        ).all()
+        ref = s.scalar(select(Claim.reference).order_by(Claim.id).limit(1))
+    assert rows == summary.tables["evidence"] and rows > 2 * CLAIMS and claims_with == CLAIMS
+    assert stored == [0, 0, 0] and hashed == 0
+    assert reused  # the reused photos are still the same file (same hash) on two claims
+    assert ref is not None
+    detail = services.claims.detail(ref)
+    assert detail.evidence and not any(e.has_file for e in detail.evidence)
+    report = services.evidence.verify()
+    assert report.ok and report.files_checked == 0 and report.without_file == rows
