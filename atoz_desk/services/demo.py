@@ -62,6 +62,7 @@ from atoz_desk.domain.transitions import TRANSITIONS_BY_ACTION, NoticeKind
 from atoz_desk.services import demo_evidence
 from atoz_desk.services.auth import hash_password
 from atoz_desk.services.demo_evidence import DemoEvidence
+from atoz_desk.services.evidence import STORAGE_PREFIX
 from atoz_desk.services.notices import NoticeFacts, seller_notice
 from atoz_desk.services.records import CHANGE_CHANNEL
 
@@ -333,15 +334,36 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     # the files on record with each claim (demo_evidence); blobs and hash bands for small seeds only
     "evidence": ("id", "claim_id", "kind", "filename", "media_type", "size_bytes", "sha256",
                  "perceptual_hash", "storage_key", "added_by_id", "added_at", "details"),
+    # large seeds' metadata-only evidence, as a narrower row (see _STORED_IN)
+    "evidence_meta": ("id", "claim_id", "kind", "filename", "media_type", "size_bytes", "sha256", "added_at"),
     "evidence_blobs": ("sha256", "size_bytes", "media_type", "created_at"),
     "evidence_chunks": ("sha256", "seq", "data"),
     "photo_hash_bands": ("evidence_id", "band", "value"),
 }
 # fmt: on
+# Row forms stored in another table: metadata-only evidence leaves out what is NULL and the storage
+# key (it follows from the hash); every bound value costs, a third of these rows' cost in the scratch.
+_STORED_IN = {"evidence_meta": "evidence"}
+_TABLES = tuple(dict.fromkeys(_STORED_IN.get(t, t) for t in _COLUMNS))  # the tables the demo loads
+_META_INTO = (*_COLUMNS["evidence_meta"][:7], "storage_key", "added_at")
+_SCRATCH_INSERT = {t: f"INSERT INTO {t} VALUES ({', '.join(['?'] * len(c))})" for t, c in _COLUMNS.items()}
 _INSERT = {
     t: f"INSERT INTO {t} ({', '.join(c)}) VALUES ({', '.join(['?'] * len(c))})" for t, c in _COLUMNS.items()
 }
-_COPY = {t: f"COPY {t} ({', '.join(c)}) FROM STDIN" for t, c in _COLUMNS.items()}
+_INSERT["evidence_meta"] = (
+    f"INSERT INTO evidence ({', '.join(_META_INTO)}) "
+    f"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '{STORAGE_PREFIX}' || ?7, ?8)"
+)
+_MERGE = {
+    t: f"INSERT INTO main.{t} ({', '.join(c)}) SELECT {', '.join(c)} FROM scratch.{t}"
+    for t, c in _COLUMNS.items()
+}
+_MERGE["evidence_meta"] = (
+    f"INSERT INTO main.evidence ({', '.join(_META_INTO)}) SELECT {', '.join(_COLUMNS['evidence_meta'][:7])}, "
+    f"'{STORAGE_PREFIX}' || sha256, added_at FROM scratch.evidence_meta"
+)
+_COPY = {t: f"COPY {_STORED_IN.get(t, t)} ({', '.join(c)}) FROM STDIN" for t, c in _COLUMNS.items()}
+_COPY["evidence_meta"] = f"COPY evidence ({', '.join(_META_INTO)}) FROM STDIN"
 _BUSINESS_TABLES = ("claims", "customers", "sellers", "products", "orders", "insurers", "insurance_policies")
 # SQLite keeps indexes led by these during the load: batches arrive in claim-id order
 _APPEND_ORDERED = frozenset({("claims", "order_id"), ("history", "txid")})  # txid: NULL on SQLite
@@ -430,12 +452,12 @@ class _SqliteSink:
         con.execute("PRAGMA cache_size=-262144")  # 256 MB, this connection, this load
         # Foreign keys are not checked row by row here; the tests check the result (foreign_key_check).
         con.execute("PRAGMA foreign_keys=OFF")
-        marks = ", ".join("?" * len(_COLUMNS))
+        marks = ", ".join("?" * len(_TABLES))
         indexes = con.execute(
             "SELECT m.name, m.sql, m.tbl_name, i.name FROM sqlite_master m, pragma_index_info(m.name) i "
             f"WHERE m.type = 'index' AND m.sql IS NOT NULL AND m.tbl_name IN ({marks}) AND i.seqno = 0 "
             "ORDER BY m.name",
-            tuple(_COLUMNS),
+            _TABLES,
         ).fetchall()
         # indexes whose keys arrive in order (claim ids) cost little to keep: only the others go
         self._indexes = [
@@ -477,9 +499,8 @@ class _SqliteSink:
         con = self._con
         con.execute("ATTACH DATABASE ? AS scratch", (scratch,))
         try:
-            for table, cols in _COLUMNS.items():
-                names = ", ".join(cols)
-                con.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM scratch.{table}")
+            for merge in _MERGE.values():
+                con.execute(merge)
             con.commit()
         finally:
             con.rollback()
@@ -501,7 +522,7 @@ def _write_scratch(path: str, batch: dict[str, list[Row]]) -> None:
             con.execute(f"CREATE TABLE {table} ({', '.join(cols)})")
             rows = batch[table]
             if rows:
-                con.executemany(_INSERT[table], rows)
+                con.executemany(_SCRATCH_INSERT[table], rows)
         con.execute("COMMIT")
     finally:
         con.close()
@@ -516,6 +537,10 @@ def _copy_rows(con: Any, batch: dict[str, list[Row]]) -> None:
                 continue
             with cur.copy(_COPY[table]) as copy:
                 write_row = copy.write_row
+                if table == "evidence_meta":  # COPY computes nothing: the storage key goes in
+                    for row in rows:
+                        write_row((*row[:7], STORAGE_PREFIX + cast(str, row[6]), row[7]))
+                    continue
                 for row in rows:
                     write_row(row)
         con.commit()
@@ -548,7 +573,7 @@ class _PostgresSink:
 
     def bulk_begin(self) -> None:
         cur = self._cur
-        tables = list(_COLUMNS)
+        tables = list(_TABLES)
         self._foreign_keys = cur.execute(
             "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
             "WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
@@ -606,7 +631,7 @@ class _PostgresSink:
         checks = sorted(self._foreign_keys, key=lambda fk: fk[0] == "claims" or "REFERENCES claims" in fk[2])
         later = [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d} NOT VALID' for t, n, d in checks]
         later += [f'ALTER TABLE {t} VALIDATE CONSTRAINT "{n}"' for t, n, _ in checks]
-        later += [f"ANALYZE {t}" for t in _COLUMNS if t != "claims"]
+        later += [f"ANALYZE {t}" for t in _TABLES if t != "claims"]
         rest = self._helper.submit(self._run, btree + later)
         try:
             rest.result()
@@ -2444,7 +2469,7 @@ def seed_demo(
     reference = _Reference(fmt, seed, policy, now, claims, actors, insurer_ids)
     shared = reference.build()
     shared = replace(shared, evidence_files=claims <= demo_evidence.EVIDENCE_FILES_MAX_CLAIMS)
-    counts = {t: 0 for t in _COLUMNS}
+    counts = {t: 0 for t in _TABLES}
     states = {s.value: 0 for s in ClaimState}
     lanes = {"concession": 0, "seller": 0, "none": 0}
     sink: _Sink = _PostgresSink(db) if db.is_postgresql else _SqliteSink(db)
@@ -2455,7 +2480,7 @@ def seed_demo(
             for rows in reference.batches():  # the workers make the first claims meanwhile
                 sink.write(rows)
                 for table, written in rows.items():
-                    counts[table] += len(written)
+                    counts[_STORED_IN.get(table, table)] += len(written)
             done = 0
             spooled: list[str] = []
             for batch in batches:
@@ -2466,7 +2491,7 @@ def seed_demo(
                 elif batch.rows:
                     sink.write(batch.rows)
                 for table, n in batch.counts.items():
-                    counts[table] += n
+                    counts[_STORED_IN.get(table, table)] += n
                 for key, n in batch.states.items():
                     states[key] += n
                 for key, n in batch.lanes.items():

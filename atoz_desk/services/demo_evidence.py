@@ -209,7 +209,7 @@ class DemoEvidence:
         """The fast path of large seeds: rows only, no content, no perceptual hash."""
         rng = self.rng
         at_s = self.ts(at)
-        rows = self.rows["evidence"]
+        rows = self.rows["evidence_meta"]  # the narrow row: the storage key follows from the hash
         for i, kind in enumerate(kinds):
             eid = next(self.ids)
             sha = rng.getrandbits(256).to_bytes(32, "big").hex()
@@ -223,9 +223,7 @@ class DemoEvidence:
                 name = self._document_name(kind, i, incident, noun, order_ext)
                 media_type = "application/pdf"
                 size = 38_000 + int(rng.random() * 380_000)
-            rows.append(
-                (eid, cid, kind, name, media_type, size, sha, None, STORAGE_PREFIX + sha, None, at_s, None)
-            )
+            rows.append((eid, cid, kind, name, media_type, size, sha, at_s))
         key = (*kinds, note)
         facts = self.facts.get(key)
         if facts is None:
@@ -393,30 +391,31 @@ def _inspected(data: bytes) -> _Stored:
 
 
 def _photo_bytes(seed: int, png: bool, size: tuple[int, int] | None) -> bytes:
-    """A small picture: a random 9x8 light field (it decides the dHash, so unrelated photos differ
-    by about half of its bits, as real ones do), tinted, with a scorch mark and a few objects."""
-    from PIL import Image, ImageDraw, ImageOps
+    """A small picture: a random 9x8 field of colour (it decides the dHash, so unrelated photos
+    differ in about half of its bits, as real ones do), tinted, with a scorch mark and a few objects."""
+    from PIL import Image, ImageDraw
 
     rng = random.Random(seed)
-    field = Image.frombytes("L", (9, 8), bytes(rng.randrange(30, 226) for _ in range(72)))
-    base = field.resize((128, 96), Image.Resampling.BILINEAR)
-    dark = (rng.randrange(10, 70), rng.randrange(10, 70), rng.randrange(10, 70))
-    light = (rng.randrange(170, 255), rng.randrange(150, 240), rng.randrange(120, 230))
-    img = ImageOps.colorize(base, dark, light)
+    r = rng.random
+    field = Image.frombytes("RGB", (9, 8), rng.randbytes(216))
+    tint = (int(40 + 180 * r()), int(40 + 160 * r()), int(30 + 150 * r()))  # the room's light
+    img = Image.blend(
+        field.resize((128, 96), Image.Resampling.BILINEAR), Image.new("RGB", (128, 96), tint), 0.45
+    )
     draw = ImageDraw.Draw(img)
-    x, y = rng.randrange(20, 100), rng.randrange(15, 75)
-    draw.ellipse((x - 7, y - 5, x + 7, y + 5), fill=(25, 18, 12))
+    x, y = 20 + int(r() * 80), 15 + int(r() * 60)
+    draw.ellipse((x - 7, y - 5, x + 7, y + 5), fill=(25, 18, 12))  # the scorch mark
     for _ in range(3):
-        x, y = rng.randrange(0, 120), rng.randrange(0, 88)
-        color = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
-        draw.rectangle((x, y, x + rng.randrange(3, 9), y + rng.randrange(3, 9)), fill=color)
+        x, y = int(r() * 120), int(r() * 88)
+        color = (int(r() * 256), int(r() * 256), int(r() * 256))
+        draw.rectangle((x, y, x + 3 + int(r() * 6), y + 3 + int(r() * 6)), fill=color)
     quality = 82
     if size is not None:
         img = img.resize(size, Image.Resampling.LANCZOS)
         quality = 68
     out = io.BytesIO()
     if png:
-        img.save(out, format="PNG")
+        img.save(out, format="PNG", compress_level=1)  # a screenshot; fast to write
     else:
         img.save(out, format="JPEG", quality=quality)
     return out.getvalue()

@@ -450,6 +450,11 @@ def test_the_real_workflow_moves_seeded_claims(seeded: tuple[Database, DemoSumma
 def test_every_loaded_table_gets_every_required_column() -> None:
     """A new NOT NULL column without a default must reach the demo's column lists, or seeding fails."""
     for table_name, columns in demo_module._COLUMNS.items():
+        if table_name in demo_module._STORED_IN:  # a narrower row form of another table
+            assert set(columns) <= {
+                c.name for c in Base.metadata.tables[demo_module._STORED_IN[table_name]].c
+            }
+            continue
         table = Base.metadata.tables[table_name]
         required = {
             c.name
