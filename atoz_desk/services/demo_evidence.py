@@ -159,10 +159,10 @@ class DemoEvidence:
         elif flagged:
             if "injury" in features:
                 missing = (MEDICAL,)
-            if damage and r() < 0.35:
+            if damage and r() < 0.25:
                 missing += (ESTIMATE,)
         elif (
-            ("deny" in path and r() < 0.5)
+            ("deny" in path and r() < 0.25)
             or (state == "withdrawn" and r() < 0.2)
             or (state == "new" and r() < 0.15)
         ):
@@ -185,7 +185,7 @@ class DemoEvidence:
             kinds.append(RECEIPT)
 
         copy_of: _Photo | None = None
-        if flagged and r() < 0.15:  # a photo of an earlier claim again (fraud review caught it)
+        if flagged and r() < 0.1:  # a photo of an earlier claim again (fraud review caught it)
             earlier = [p for p in self.pool if p.at < at]
             if earlier:
                 copy_of = earlier[int(r() * len(earlier))]

@@ -543,12 +543,12 @@ def test_every_claim_has_the_evidence_its_story_implies(seeded: tuple[Database, 
             assert note is not None
             assert ("medical report" in note) == ("medical_record" in missing), note
             assert ("repair estimate" in note) == ("repair_estimate" in missing), note
-    missed = sum(1 for files in evidence.values() if files) - sum(
+    missed = sum(
         1
         for cid, files in evidence.items()
-        if not missing_evidence(IncidentType(claims[cid].incident_type), (f.kind for f in files))
+        if missing_evidence(IncidentType(claims[cid].incident_type), (f.kind for f in files))
     )
-    assert 0.03 * CLAIMS < missed < 0.2 * CLAIMS, missed  # a realistic minority, mostly complete
+    assert 0.05 * CLAIMS < missed < 0.25 * CLAIMS, missed  # a realistic minority; most are complete
     assert set(misses) <= {"photo", "repair_estimate", "medical_record"}
     kinds = Counter(f.kind for files in evidence.values() for f in files)
     assert {"photo", "repair_estimate", "medical_record", "receipt", "police_or_fire_report"} <= set(kinds)
