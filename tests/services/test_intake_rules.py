@@ -70,7 +70,13 @@ def test_bad_fields_are_refused_by_name(field: str, value: str, message: str) ->
 def test_every_bad_field_is_reported_at_once() -> None:
     from atoz_desk.services.intake_rules import validate_intake
 
-    row = {**GOOD, "amount_claimed": "-5", "customer_email": "nobody", "incident_type": "theft", "seller_id": ""}
+    row = {
+        **GOOD,
+        "amount_claimed": "-5",
+        "customer_email": "nobody",
+        "incident_type": "theft",
+        "seller_id": "",
+    }
     fields = {p.field for p in validate_intake(row, PolicySettings(), NOW)}
     assert fields == {"amount_claimed", "customer_email", "incident_type", "seller_id"}
     assert validate_intake(GOOD, PolicySettings(), NOW) == []
