@@ -284,6 +284,9 @@ def build_detail(s: Session, c: Claim, policy: PolicySettings) -> ClaimDetail:
     )
 
 
+FILED_WITH_CLAIM = "customer, with the claim"
+
+
 def evidence_info(ev: Evidence, reference: str, added_by: str, *, has_file: bool) -> EvidenceInfo:
     return EvidenceInfo(
         id=ev.id,
@@ -319,7 +322,8 @@ def evidence_of(s: Session, c: Claim, users: dict[int, str] | None = None) -> tu
         evidence_info(
             ev,
             c.reference,
-            users.get(ev.added_by_id, "system") if ev.added_by_id is not None else "system",
+            # no desk user: the file came from the customer with the claim, through Customer Service
+            users.get(ev.added_by_id, "system") if ev.added_by_id is not None else FILED_WITH_CLAIM,
             has_file=bool(stored),
         )
         for ev, stored in rows
