@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     exists,
     func,
     literal_column,
@@ -381,35 +380,46 @@ class QueueService:
             # one clause for every state: its CTE (the trigram query) must appear once
             text_clause = contains("sqlite", needle, steer=True)
         has_amount = q.amount_min is not None or q.amount_max is not None
+        states = self._states(spec, q)
+        if not states:
+            return None
+        wheres: dict[bool, list[ColumnElement[bool]]] = {}  # by steer: the same for most states
+
+        def where(steer: bool) -> list[ColumnElement[bool]]:
+            if steer not in wheres:
+                wheres[steer] = self._filters(spec, q, actor, steer=steer, text_clause=text_clause)
+            return wheres[steer]
+
+        if set(states) == _ALL_STATES and sort in _GLOBAL_SORTS and not has_amount and not needle:
+            # every claim, in an order one index holds across states: one walk, no merge
+            col = _SORT_COLUMNS[sort]
+            return (
+                select(Claim.id.label("id"), col.label("k"))
+                .where(*where(walk), *_keyset(col, after, descending))
+                .order_by(*_order(col, descending))
+                .limit(limit)
+                .subquery("page")
+            )
         parts: list[Select[Any]] = []
-        for state in self._states(spec, q):
+        for state in states:
             few_amounts = walk and has_amount and self._few_amounts(s, state, q)
-            from_matches = few_amounts
-            col = _unindexed(_SORT_COLUMNS[sort]) if from_matches else _SORT_COLUMNS[sort]
-            where = self._filters(spec, q, actor, steer=walk and not few_amounts, text_clause=text_clause)
-            if after is not None:
-                if descending:
-                    where.append(col <= after.value)  # a bound the index can seek to; the OR alone cannot
-                    where.append(or_(col < after.value, Claim.id < after.id))
-                else:
-                    where.append(col >= after.value)
-                    where.append(or_(col > after.value, Claim.id > after.id))
-            order = (col.desc(), Claim.id.desc()) if descending else (col.asc(), Claim.id.asc())
+            col = _unindexed(_SORT_COLUMNS[sort]) if few_amounts else _SORT_COLUMNS[sort]
             sub = (
                 select(Claim.id.label("id"), col.label("k"))
-                .where(Claim.state == state, *where)
-                .order_by(*order)
+                .where(Claim.state == state, *where(walk and not few_amounts))
+                .where(*_keyset(col, after, descending))
+                .order_by(*_order(col, descending))
                 .limit(limit)
                 .subquery()
             )
             parts.append(select(sub.c.id, sub.c.k))
-        if not parts:
-            return None
         merged = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-        final_order = (
-            (merged.c.k.desc(), merged.c.id.desc()) if descending else (merged.c.k.asc(), merged.c.id.asc())
+        return (
+            select(merged.c.id, merged.c.k)
+            .order_by(*_order(merged.c.k, descending, merged.c.id))
+            .limit(limit)
+            .subquery("page")
         )
-        return select(merged.c.id, merged.c.k).order_by(*final_order).limit(limit).subquery("page")
 
     def _page_of_matches(
         self,
@@ -429,16 +439,11 @@ class QueueService:
         """
         col = _unindexed(_SORT_COLUMNS[sort])
         where = self._filters(spec, q, actor, steer=True, text_clause=sqlite_id_in(matches))
-        if after is not None:
-            if descending:
-                where.append(or_(col < after.value, and_(col == after.value, Claim.id < after.id)))
-            else:
-                where.append(or_(col > after.value, and_(col == after.value, Claim.id > after.id)))
-        order = (col.desc(), Claim.id.desc()) if descending else (col.asc(), Claim.id.asc())
         return (
             select(Claim.id.label("id"), col.label("k"))
             .where(_unindexed(Claim.state).in_(self._states(spec, q)), *where)
-            .order_by(*order)
+            .where(*_keyset(col, after, descending))
+            .order_by(*_order(col, descending))
             .limit(limit)
             .subquery("page")
         )
@@ -468,6 +473,25 @@ _SORT_VALUE: dict[SortKey, Callable[[ClaimRow], object]] = {
     SortKey.FRAUD_SCORE: lambda r: r.fraud_score,
     SortKey.REFERENCE: lambda r: r.id,
 }
+
+
+_ALL_STATES = frozenset(st.value for st in S)
+# sorts with an index across every state: (due_at, id) and the primary key
+_GLOBAL_SORTS = frozenset({SortKey.DUE, SortKey.REFERENCE})
+
+
+def _keyset(col: Any, after: Cursor | None, descending: bool) -> list[ColumnElement[bool]]:
+    """Rows after the cursor in (col, id) order; the first bound is one an index can seek to."""
+    if after is None:
+        return []
+    if descending:
+        return [col <= after.value, or_(col < after.value, Claim.id < after.id)]
+    return [col >= after.value, or_(col > after.value, Claim.id > after.id)]
+
+
+def _order(col: Any, descending: bool, tiebreak: Any = None) -> tuple[Any, Any]:
+    tie = Claim.id if tiebreak is None else tiebreak
+    return (col.desc(), tie.desc()) if descending else (col.asc(), tie.asc())
 
 
 def _raw(col: Any) -> Any:
@@ -504,7 +528,7 @@ def _queue_rows(s: Session, page: Any, descending: bool, dialect: str) -> list[C
     returns them and converted here in one pass (the same conversions as `Money` and
     `UTCDateTime`), rather than value by value through the type layer.
     """
-    order = (page.c.k.desc(), page.c.id.desc()) if descending else (page.c.k.asc(), page.c.id.asc())
+    order = _order(page.c.k, descending, page.c.id)
     stmt = (
         select(*(_raw(col) for col in _ROW_COLUMNS))
         .select_from(page)
