@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -125,6 +126,16 @@ class Claim(Base):
         # queues spanning several states ("All", "Open") page on this one
         Index("ix_claims_due_at_id", "due_at", "id"),
         Index("ix_claims_assignee_id_state", "assignee_id", "state", "due_at", "id"),
+        # the New (unassigned) queue: PostgreSQL cannot take due-date order from the index above
+        # after "assignee_id IS NULL" and would sort every new claim for each page
+        Index(
+            "ix_claims_unassigned_state_due_at",
+            "state",
+            "due_at",
+            "id",
+            postgresql_where=text("assignee_id IS NULL"),
+            sqlite_where=text("assignee_id IS NULL"),
+        ),
         # one index per sortable queue column, each led by state (see services/queues.py)
         Index("ix_claims_state_amount", "state", "amount_claimed", "id"),
         Index("ix_claims_state_filed_at", "state", "filed_at", "id"),

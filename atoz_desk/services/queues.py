@@ -519,6 +519,7 @@ _ROW_COLUMNS = (
     _claims.c.version,
     _claims.c.approved_amount,
 )
+_RAW_ROW_COLUMNS = tuple(_raw(col) for col in _ROW_COLUMNS)  # built once: they never change
 
 
 def _queue_rows(s: Session, page: Any, descending: bool, dialect: str) -> list[ClaimRow]:
@@ -530,7 +531,7 @@ def _queue_rows(s: Session, page: Any, descending: bool, dialect: str) -> list[C
     """
     order = _order(page.c.k, descending, page.c.id)
     stmt = (
-        select(*(_raw(col) for col in _ROW_COLUMNS))
+        select(*_RAW_ROW_COLUMNS)
         .select_from(page)
         .join(_claims, _claims.c.id == page.c.id)
         .join(_customers, _customers.c.id == _claims.c.customer_id)
