@@ -112,6 +112,7 @@ def main() -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    from atoz_desk.ui.heap import settle_after_start
     from atoz_desk.ui.main_window import MainWindow
     from atoz_desk.ui.queue_columns import COLUMNS
     from atoz_desk.ui.settings import APPLICATION, ORGANISATION, DeskSettings
@@ -146,6 +147,7 @@ def main() -> int:
         services, actor, runner, database_label=database_label(services.db), settings=settings
     )
     window.show()
+    settle_after_start()  # as DeskSession does once the window stands
     model, view, panel, nav = window.claims_model, window.claims_view, window.queue_panel, window.queue_nav
 
     def wait(condition: Callable[[], bool], timeout_ms: int = 30_000) -> bool:

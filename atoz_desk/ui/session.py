@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog
 
 from atoz_desk.domain.transitions import Actor
 from atoz_desk.services import Services
+from atoz_desk.ui.heap import release_on_close, settle_after_start
 from atoz_desk.ui.main_window import MainWindow
 from atoz_desk.ui.queue_model import PAGE_SIZE
 from atoz_desk.ui.settings import DeskSettings
@@ -83,6 +84,7 @@ class DeskSession(QObject):
             if self.window is window:
                 self.window = None
             window.deleteLater()  # the window's models, timers and dialogs go with it
+            release_on_close()
             if not signing_out[0]:
                 self.finished.emit()
 
@@ -91,6 +93,7 @@ class DeskSession(QObject):
         self.window = window
         self.signed_in.append(actor.username)
         window.show()
+        settle_after_start()
 
     def shutdown(self) -> None:
         """End whatever is showing (the app is quitting)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
@@ -82,12 +84,15 @@ def test_sign_out_and_switch_user_rebuild_the_window_for_the_new_actor(
 
     first = _sign_in(qtbot, session, "alice")
     qtbot.waitUntil(loaded(first))
+    # start-up's objects are kept out of the collector's full passes while the window stands
+    assert gc.get_freeze_count() > 0
     assert "Alice Adams (adjuster)" in first.user_label.text()
     assert not first.queue_nav.has_queue(QueueId.APPROVALS)
 
     first.commands.switch_user.trigger()  # File → Switch user
     qtbot.waitUntil(lambda: session.sign_in is not None and session.sign_in.isVisible())
     assert not first.isVisible() and session.window is None and not finished
+    qtbot.waitUntil(lambda: gc.get_freeze_count() == 0)  # the closed window can be collected
 
     second = _sign_in(qtbot, session, "sam")
     assert second is not first
