@@ -84,7 +84,7 @@ def _phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
-def sqlite_matches(s: Session, needle: str, cap: int) -> list[int] | None:
+def sqlite_matches(s: Session | Connection, needle: str, cap: int) -> list[int] | None:
     """SQLite: the ids of the claims containing `needle` when there are at most `cap`, else None.
 
     A cheap probe (the trigram index stops at cap + 1) that lets a queue page start from a

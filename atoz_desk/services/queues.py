@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Select,
     exists,
     func,
@@ -186,7 +187,7 @@ class QueueService:
         sort = query.sort or spec.default_sort
         descending = spec.default_descending if query.descending is None else query.descending
         started = time.perf_counter()
-        with self._db.reading() as s:
+        with self._db.quick_read() as s:
             keys = self._page_keys(s, spec, query, actor, sort, descending, after, limit)
             if keys is None:
                 rows: list[ClaimRow] = []
@@ -349,7 +350,7 @@ class QueueService:
 
     def _page_keys(
         self,
-        s: Session,
+        s: Connection,
         spec: QueueSpec,
         q: QueueQuery,
         actor: Actor,
@@ -448,7 +449,7 @@ class QueueService:
             .subquery("page")
         )
 
-    def _few_amounts(self, s: Session, state: str, q: QueueQuery) -> bool:
+    def _few_amounts(self, s: Connection, state: str, q: QueueQuery) -> bool:
         """Whether at most FEW_MATCHES claims of the state are in the amount range (an index-only probe)."""
         bounds = []
         if q.amount_min is not None:
@@ -522,7 +523,7 @@ _ROW_COLUMNS = (
 _RAW_ROW_COLUMNS = tuple(_raw(col) for col in _ROW_COLUMNS)  # built once: they never change
 
 
-def _queue_rows(s: Session, page: Any, descending: bool, dialect: str) -> list[ClaimRow]:
+def _queue_rows(s: Connection, page: Any, descending: bool, dialect: str) -> list[ClaimRow]:
     """The page's rows in one statement: the keyset subquery joined to the names it shows.
 
     Queue pages are the hottest read of the desk, so the values are taken as the driver
@@ -575,7 +576,7 @@ def _queue_rows(s: Session, page: Any, descending: bool, dialect: str) -> list[C
             fraud_score,
             version,
             approved,
-        ) in s.connection().execute(stmt).all()
+        ) in s.execute(stmt).all()
     ]
 
 
