@@ -157,12 +157,14 @@ class FilterBar(QWidget):
         self.filters = Filters()
         self._show_problem(None)
 
-    def show_count(self, count: int | None) -> None:
+    def show_count(self, count: int | None, *, more: bool = False) -> None:
+        """The queue's count; `more`: counting stopped there, there are more ("10,000+ claims")."""
         if count is None:
             self.count_label.setText("Counting…")
         else:
+            shown = f"{count - 1:,}+" if more else f"{count:,}"
             suffix = " matching" if self.filters.active else ""
-            self.count_label.setText(f"{count:,} claim{'s' if count != 1 else ''}{suffix}")
+            self.count_label.setText(f"{shown} claim{'s' if count != 1 else ''}{suffix}")
 
     def stop(self) -> None:
         self._debounce.stop()

@@ -26,6 +26,9 @@ from atoz_desk.ui.queue_table import QueueTableView
 from atoz_desk.ui.settings import DeskSettings
 from atoz_desk.ui.tasks import TaskRunner
 
+# a filtered count stops here and says "10,000+"
+COUNT_CAP = 10_000
+
 MAX_LIVE_ROWS = 40  # more changed claims than this at once: reload the page instead
 
 
@@ -158,7 +161,7 @@ class QueuePanel(QWidget):
         def counted(n: int) -> None:
             if task == self._count_task:
                 self._count_task = None
-                self.filter_bar.show_count(n)
+                self.filter_bar.show_count(n, more=cap is not None and n > cap)
 
         def refused(problem: DomainError) -> None:
             if task == self._count_task:
@@ -166,7 +169,12 @@ class QueuePanel(QWidget):
                 self.filter_bar.count_label.setText("")
                 self.problem.emit(first_upper(problem.message))
 
-        task = self._runner.run(lambda: queues.count(query, actor), counted, on_error=refused, owner=self)
+        # a filtered count stops at COUNT_CAP ("10,000+"): counting every match of a broad
+        # filter at a million claims would hold a core the next page needs
+        cap = COUNT_CAP if self.filter_bar.filters.active else None
+        task = self._runner.run(
+            lambda: queues.count(query, actor, cap=cap), counted, on_error=refused, owner=self
+        )
         self._count_task = task
 
     # ------------------------------------------------------------ selection

@@ -12,6 +12,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from atoz_desk.services.queues import QueueId, SortKey
+from atoz_desk.ui import queue_panel
 from atoz_desk.ui.main_window import MainWindow
 from atoz_desk.ui.queue_columns import (
     COL_AGE,
@@ -155,6 +156,22 @@ def test_the_count_follows_filters_not_sorting(qtbot: QtBot, alice_window: MainW
     assert w.queue_panel._count_task is None  # nothing to recount: the same claims
     qtbot.waitUntil(lambda: w.queue_panel.query is not None and w.queue_panel.query.sort == SortKey.AMOUNT)
     assert w.filter_bar.count_label.text() == "7 claims"
+    w.filter_bar.text_edit.setText("Erin Esc")
+    w.filter_bar.commit_now()
+    qtbot.waitUntil(lambda: w.filter_bar.count_label.text() == "1 claim matching")
+
+
+def test_a_broad_filter_is_counted_up_to_a_cap(
+    qtbot: QtBot, alice_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a million claims a broad filter is not counted to the end: "N+ claims matching"."""
+    monkeypatch.setattr(queue_panel, "COUNT_CAP", 3)
+    w = alice_window
+    open_queue(qtbot, w, QueueId.ALL)
+    qtbot.waitUntil(lambda: w.filter_bar.count_label.text() == "7 claims")  # no filter: the whole count
+    w.filter_bar.incident_combo.setCurrentIndex(1)
+    w.filter_bar.commit_now()
+    qtbot.waitUntil(lambda: w.filter_bar.count_label.text() == "3+ claims matching")
     w.filter_bar.text_edit.setText("Erin Esc")
     w.filter_bar.commit_now()
     qtbot.waitUntil(lambda: w.filter_bar.count_label.text() == "1 claim matching")
