@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QLayoutItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QLayoutItem, QPushButton, QVBoxLayout, QWidget
 
 from atoz_desk.ui import style
 from atoz_desk.ui.icons import icon
@@ -132,3 +135,22 @@ class FlowLayout(QLayout):
             x += hint.width() + self._spacing
             line_height = max(line_height, hint.height())
         return y + line_height - rect.y() + margins.bottom()
+
+
+def tab_button(tab: QWidget, text: str, keys: str, name: str, slot: Callable[[], object]) -> QPushButton:
+    """A claim tab's button with its own shortcut, live only while that tab has the focus.
+
+    The shortcut is named in the tooltip and kept as the button's "keys" property (the
+    shortcuts dialog lists them); the accessible name is the text without "&" and "…".
+    """
+    button = QPushButton(text, tab)
+    plain = text.replace("&", "").rstrip("…")
+    button.setObjectName(name)
+    button.setAccessibleName(plain)
+    button.setToolTip(f"{plain} ({keys})")
+    button.setProperty("keys", keys)
+    button.clicked.connect(slot)
+    shortcut = QShortcut(QKeySequence(keys), tab)
+    shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    shortcut.activated.connect(button.click)
+    return button

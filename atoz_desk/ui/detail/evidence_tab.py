@@ -22,10 +22,8 @@ from PySide6.QtGui import (
     QGuiApplication,
     QImage,
     QImageReader,
-    QKeySequence,
     QPixmap,
     QResizeEvent,
-    QShortcut,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -66,7 +64,7 @@ from atoz_desk.ui.formatting import first_upper, incident_label, is_open_state
 from atoz_desk.ui.icons import icon
 from atoz_desk.ui.pdf_preview import PdfPreview
 from atoz_desk.ui.tasks import TaskRunner
-from atoz_desk.ui.widgets import Banner, EmptyState
+from atoz_desk.ui.widgets import Banner, EmptyState, tab_button
 
 PREVIEW_MAX_PX = 2400
 """Images are decoded (off the GUI thread) to at most this many pixels on the longer side."""
@@ -241,14 +239,14 @@ class EvidenceTab(QWidget):
         self.checklist.setTextFormat(Qt.TextFormat.RichText)
         self.checklist.setWordWrap(True)
 
-        self.add_button = self._button("&Add evidence…", "Ctrl+Shift+E", "addEvidence", self.choose_files)
+        self.add_button = tab_button(self, "&Add evidence…", "Ctrl+Shift+E", "addEvidence", self.choose_files)
         self.add_button.setProperty("primary", True)
-        self.verify_button = self._button("Ver&ify files", "Ctrl+Shift+V", "verifyEvidence", self.verify)
-        self.open_button = self._button(
-            "&Open with system viewer", "Ctrl+Shift+O", "openEvidence", self.open_external
+        self.verify_button = tab_button(self, "Ver&ify files", "Ctrl+Shift+V", "verifyEvidence", self.verify)
+        self.open_button = tab_button(
+            self, "&Open with system viewer", "Ctrl+Shift+O", "openEvidence", self.open_external
         )
-        self.copy_hash_button = self._button(
-            "Copy &SHA-256", "Ctrl+Shift+H", "copyEvidenceHash", self.copy_hash
+        self.copy_hash_button = tab_button(
+            self, "Copy &SHA-256", "Ctrl+Shift+H", "copyEvidenceHash", self.copy_hash
         )
         self.banner = Banner(self)
         self.banner.setObjectName("evidenceBanner")
@@ -321,18 +319,6 @@ class EvidenceTab(QWidget):
         layout.addWidget(self.status_label)
         self.table.selectionModel().selectionChanged.connect(self._chosen)
         self._update_buttons()
-
-    def _button(self, text: str, keys: str, name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text, self)
-        plain = text.replace("&", "").rstrip("…")
-        button.setObjectName(name)
-        button.setAccessibleName(plain)
-        button.setToolTip(f"{plain} ({keys})")
-        button.clicked.connect(slot)
-        shortcut = QShortcut(QKeySequence(keys), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # only while the tab has the focus
-        shortcut.activated.connect(button.click)
-        return button
 
     # ----------------------------------------------------------------- wiring
 

@@ -11,18 +11,15 @@ saying why; the services refuse anyway.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +37,7 @@ from atoz_desk.ui.flag_decision_dialog import FlagDecisionDialog
 from atoz_desk.ui.formatting import DASH, first_upper, humanize, is_open_state, local_date, local_time
 from atoz_desk.ui.record_table import Field, RecordTable, RecordTableModel
 from atoz_desk.ui.tasks import TaskRunner
-from atoz_desk.ui.widgets import Banner
+from atoz_desk.ui.widgets import Banner, tab_button
 
 _SEVERITY_COLOUR = {"high": style.DANGER, "medium": style.WARNING}
 _STATUS_COLOUR = {"confirmed": style.DANGER, "dismissed": style.MUTED, "cleared": style.MUTED}
@@ -177,11 +174,11 @@ class FraudTab(QWidget):
         self.reasons_label.setWordWrap(True)
         self.reasons_label.setProperty("role", "caption")
 
-        self.confirm_button = self._button("C&onfirm flag…", "Ctrl+Shift+C", "confirmFlag", self.confirm)
-        self.dismiss_button = self._button("&Dismiss flag…", "Ctrl+Shift+D", "dismissFlag", self.dismiss)
-        self.rescreen_button = self._button("&Re-screen now", "Ctrl+Shift+R", "rescreen", self.rescreen)
-        self.packet_button = self._button(
-            "Referral &packet…", "Ctrl+Shift+P", "referralPacket", self.choose_packet_path
+        self.confirm_button = tab_button(self, "C&onfirm flag…", "Ctrl+Shift+C", "confirmFlag", self.confirm)
+        self.dismiss_button = tab_button(self, "&Dismiss flag…", "Ctrl+Shift+D", "dismissFlag", self.dismiss)
+        self.rescreen_button = tab_button(self, "&Re-screen now", "Ctrl+Shift+R", "rescreen", self.rescreen)
+        self.packet_button = tab_button(
+            self, "Referral &packet…", "Ctrl+Shift+P", "referralPacket", self.choose_packet_path
         )
         self.banner = Banner(self)
         self.banner.setObjectName("fraudBanner")
@@ -259,19 +256,6 @@ class FraudTab(QWidget):
         self.linked.activated.connect(self._open_linked)
         self.status_label.hide()
         self._update_buttons()
-
-    def _button(self, text: str, keys: str, name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text, self)
-        plain = text.replace("&", "").rstrip("…")
-        button.setObjectName(name)
-        button.setAccessibleName(plain)
-        button.setToolTip(f"{plain} ({keys})")
-        button.setProperty("keys", keys)
-        button.clicked.connect(slot)
-        shortcut = QShortcut(QKeySequence(keys), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # only while the tab has the focus
-        shortcut.activated.connect(button.click)
-        return button
 
     # ----------------------------------------------------------------- wiring
 

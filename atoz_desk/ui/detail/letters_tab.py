@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QStandardPaths, Qt, Signal
-from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -42,7 +41,7 @@ from atoz_desk.ui.formatting import first_upper, local_time
 from atoz_desk.ui.pdf_preview import PdfPreview, print_pdf
 from atoz_desk.ui.record_table import Field, RecordTable, RecordTableModel
 from atoz_desk.ui.tasks import TaskRunner
-from atoz_desk.ui.widgets import EmptyState
+from atoz_desk.ui.widgets import EmptyState, tab_button
 
 TAMPERED_TITLE = "This letter was changed after it was archived"
 SHA_SHOWN = 10  # hex digits of the SHA-256 in the list; the tooltip has all 64
@@ -167,9 +166,11 @@ class LettersTab(QWidget):
         self.preview = PdfPreview(self, accessible_name="Letter preview")
         self.preview.clear("No letter chosen", "Choose a letter in the list to see it here.")
 
-        self.save_button = self._button("&Save as…", "Ctrl+S", "saveLetter", self.save_as)
-        self.print_button = self._button("&Print…", "Ctrl+P", "printLetter", self.print_letter)
-        self.generate_button = self._button("&Generate letter…", "Ctrl+G", "generateLetter", self.generate)
+        self.save_button = tab_button(self, "&Save as…", "Ctrl+S", "saveLetter", self.save_as)
+        self.print_button = tab_button(self, "&Print…", "Ctrl+P", "printLetter", self.print_letter)
+        self.generate_button = tab_button(
+            self, "&Generate letter…", "Ctrl+G", "generateLetter", self.generate
+        )
         self.status_label = QLabel(self)
         self.status_label.setObjectName("lettersStatus")
         self.status_label.setProperty("role", "caption")
@@ -206,17 +207,6 @@ class LettersTab(QWidget):
         layout.addWidget(self._stack)
         self.table.selectionModel().selectionChanged.connect(self._chosen)
         self._update_buttons()
-
-    def _button(self, text: str, keys: str, name: str, slot: object) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setAccessibleName(text.replace("&", "").rstrip("…"))
-        button.setToolTip(f"{text.replace('&', '').rstrip('…')} ({keys})")
-        button.clicked.connect(slot)
-        shortcut = QShortcut(QKeySequence(keys), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # only while the tab has the focus
-        shortcut.activated.connect(button.click)
-        return button
 
     # ----------------------------------------------------------------- wiring
 
