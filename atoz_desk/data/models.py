@@ -122,7 +122,9 @@ class Order(Base):
 class Claim(Base):
     __tablename__ = "claims"
     __table_args__ = (
-        Index("ix_claims_state_due_at", "state", "due_at", "id"),
+        # incident type and amount ride along: a filtered queue page walks this index and tests
+        # them without reading each claim's (wide) row (see services/queues.py)
+        Index("ix_claims_state_due_at", "state", "due_at", "id", "incident_type", "amount_claimed"),
         # queues spanning several states ("All", "Open") page on this one
         Index("ix_claims_due_at_id", "due_at", "id"),
         Index("ix_claims_assignee_id_state", "assignee_id", "state", "due_at", "id"),

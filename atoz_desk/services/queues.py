@@ -372,10 +372,13 @@ class QueueService:
         text_clause: ColumnElement[bool] | None = None
         needle = (q.text or "").strip()
         if walk and len(needle) >= MIN_SEARCH_CHARS:
-            # reading a match by id costs about what walking ten index entries does; other
-            # filters make the walk longer (fewer rows match them all), the matches no more
+            # reading a match by id costs about what walking ten index entries does while the
+            # rows are in memory, far more when they are not (a random read of a wide row each).
+            # In due-date order the walk tests incident and amount from the index itself; in
+            # other orders they cost a row read, so other filters make the walk the dearer one.
             narrowed = q.incident_type is not None or q.amount_min is not None or q.amount_max is not None
-            matches = sqlite_matches(s, needle, FEW_TEXT_MATCHES * (6 if narrowed else 1))
+            dearer_walk = narrowed and sort is not SortKey.DUE
+            matches = sqlite_matches(s, needle, FEW_TEXT_MATCHES * (6 if dearer_walk else 1))
             if matches is not None:
                 return self._page_of_matches(spec, q, actor, sort, descending, after, limit, matches)
             # one clause for every state: its CTE (the trigram query) must appear once

@@ -186,7 +186,9 @@ def test_failed_migration_leaves_the_database_as_it_was(blank_db: Database, tmp_
     migrate.upgrade(blank_db)
     scripts = tmp_path / "db"
     shutil.copytree(migrate.migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "9999_failing.py").write_text(textwrap.dedent(FAILING_REVISION).replace("{head}", HEAD))
+    (scripts / "versions" / "9999_failing.py").write_text(
+        textwrap.dedent(FAILING_REVISION).replace("{head}", HEAD)
+    )
     cfg = migrate.alembic_config(blank_db.url)
     cfg.set_main_option("script_location", str(scripts))
 
@@ -204,3 +206,34 @@ def test_fixture_database_counts_as_current(db: Database) -> None:
     st = migrate.ensure_current(db)
     assert (st.state, st.current) == ("current", migrate.head_revision())
     assert _differences(db) == []
+
+
+def test_a_rebuilt_queue_index_gets_planner_statistics_where_the_others_have_them(tmp_path: Path) -> None:
+    """SQLite: an index without statistics among analysed ones is taken for every claims query."""
+    from atoz_desk.services.demo import seed_demo
+
+    db = Database(f"sqlite:///{tmp_path / 'analysed.sqlite3'}")
+    try:
+        migrate.upgrade(db)
+        seed_demo(db, claims=300)
+        cfg = migrate.alembic_config(db.url)
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")  # statistics for every index, as a big seed leaves
+            connection.commit()
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, "0007")  # the index as it was, then rebuilt by 0008
+        migrate.upgrade(db)
+        with db.engine.connect() as c:
+            indexes = {
+                row[0] for row in c.exec_driver_sql("SELECT idx FROM sqlite_stat1 WHERE tbl = 'claims'")
+            }
+            plan = " ".join(
+                str(row[-1])
+                for row in c.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT id FROM claims WHERE state = 'new' ORDER BY filed_at, id LIMIT 200"
+                )
+            )
+        assert "ix_claims_state_due_at" in indexes
+        assert "ix_claims_state_filed_at" in plan and "TEMP B-TREE" not in plan
+    finally:
+        db.dispose()
