@@ -373,12 +373,9 @@ class QueueService:
         needle = (q.text or "").strip()
         if walk and len(needle) >= MIN_SEARCH_CHARS:
             # reading a match by id costs about what walking ten index entries does while the
-            # rows are in memory, far more when they are not (a random read of a wide row each).
-            # In due-date order the walk tests incident and amount from the index itself; in
-            # other orders they cost a row read, so other filters make the walk the dearer one.
-            narrowed = q.incident_type is not None or q.amount_min is not None or q.amount_max is not None
-            dearer_walk = narrowed and sort is not SortKey.DUE
-            matches = sqlite_matches(s, needle, FEW_TEXT_MATCHES * (6 if dearer_walk else 1))
+            # rows are in memory, far more when they are not (a random read of a wide row each):
+            # a few thousand matches are read so; more, and the arms walk their indexes lazily
+            matches = sqlite_matches(s, needle, FEW_TEXT_MATCHES)
             if matches is not None:
                 return self._page_of_matches(spec, q, actor, sort, descending, after, limit, matches)
             # one clause for every state: its CTE (the trigram query) must appear once
@@ -404,23 +401,38 @@ class QueueService:
                 .limit(limit)
                 .subquery("page")
             )
-        parts: list[Select[Any]] = []
+        arms: list[Select[Any]] = []
         for state in states:
             few_amounts = walk and has_amount and self._few_amounts(s, state, q)
             col = _unindexed(_SORT_COLUMNS[sort]) if few_amounts else _SORT_COLUMNS[sort]
-            sub = (
+            arms.append(
                 select(Claim.id.label("id"), col.label("k"))
                 .where(Claim.state == state, *where(walk and not few_amounts))
                 .where(*_keyset(col, after, descending))
-                .order_by(*_order(col, descending))
-                .limit(limit)
-                .subquery()
             )
+        if self._db.dialect == "sqlite":
+            # SQLite merges the arms of an ordered UNION ALL lazily, each read in its index's
+            # order: a filter walks only as far as the page needs in all states together, not
+            # a page's worth in each (42,000 "smith" matches: 70 ms instead of 95)
+            if len(arms) == 1:
+                return (
+                    arms[0]
+                    .order_by(*_order(arms[0].selected_columns.k, descending))
+                    .limit(limit)
+                    .subquery("page")
+                )
+            merged = union_all(*arms)
+            order = _order(merged.selected_columns.k, descending, merged.selected_columns.id)
+            return merged.order_by(*order).limit(limit).subquery("page")
+        # PostgreSQL: each arm cut to the page size, then merged (a Merge Append of index scans)
+        parts = []
+        for arm in arms:
+            sub = arm.order_by(*_order(arm.selected_columns.k, descending)).limit(limit).subquery()
             parts.append(select(sub.c.id, sub.c.k))
-        merged = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+        merged_sub = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
         return (
-            select(merged.c.id, merged.c.k)
-            .order_by(*_order(merged.c.k, descending, merged.c.id))
+            select(merged_sub.c.id, merged_sub.c.k)
+            .order_by(*_order(merged_sub.c.k, descending, merged_sub.c.id))
             .limit(limit)
             .subquery("page")
         )
