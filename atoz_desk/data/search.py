@@ -8,23 +8,18 @@ answer `contains` for 3 or more characters without scanning every row.
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import (
     DDL,
     ColumnElement,
     Connection,
     Integer,
-    bindparam,
     column,
     event,
-    func,
     literal_column,
     select,
     table,
     text,
 )
-from sqlalchemy.orm import Session
 
 from atoz_desk.data.models import Claim
 
@@ -84,28 +79,32 @@ def _phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
-def sqlite_matches(s: Session | Connection, needle: str, cap: int) -> list[int] | None:
-    """SQLite: the ids of the claims containing `needle` when there are at most `cap`, else None.
+MATCHES_TABLE = "queue_text_matches"
 
-    A cheap probe (the trigram index stops at cap + 1) that lets a queue page start from a
-    handful of matches instead of walking its sort index past rows that never match.
+
+def sqlite_matches_table(conn: Connection, needle: str) -> int:
+    """SQLite: this connection's temporary table of the claims containing `needle`; how many.
+
+    A queue page then tests each index entry against it by rowid: one copy of the matches,
+    where an IN (subquery) made an index of its own for each state's range (~4 ms each).
     """
-    ids = [
-        row[0]
-        for row in s.execute(
-            text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :phrase LIMIT :n"),
-            {"phrase": _phrase(needle), "n": cap + 1},
-        )
-    ]
-    return ids if len(ids) <= cap else None
-
-
-def sqlite_id_in(ids: list[int]) -> ColumnElement[bool]:
-    """SQLite: claims.id among these ids, passed as one JSON parameter (no limit on their number)."""
-    listed = select(literal_column("value", Integer)).select_from(
-        func.json_each(bindparam("claim_ids", json.dumps(ids)))
+    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {MATCHES_TABLE} (id INTEGER PRIMARY KEY)")
+    conn.exec_driver_sql(f"DELETE FROM temp.{MATCHES_TABLE}")
+    conn.execute(
+        text(
+            f"INSERT INTO temp.{MATCHES_TABLE} SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :phrase"
+        ),
+        {"phrase": _phrase(needle)},
     )
-    return Claim.id.in_(listed)
+    return int(conn.exec_driver_sql(f"SELECT count(*) FROM temp.{MATCHES_TABLE}").scalar_one())
+
+
+def in_matches_table(*, steer: bool) -> ColumnElement[bool]:
+    """claims.id among the matches `sqlite_matches_table` stored; `steer` keeps claims.id's own
+    index out of it (walking a sort index), otherwise the planner starts from the matches."""
+    listed = select(literal_column("id", Integer)).select_from(table(MATCHES_TABLE, schema="temp"))
+    claim_id = literal_column("+claims.id", Integer) if steer else Claim.id
+    return claim_id.in_(listed)
 
 
 def contains(dialect: str, needle: str, *, steer: bool = False) -> ColumnElement[bool]:

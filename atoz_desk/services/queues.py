@@ -33,7 +33,7 @@ from sqlalchemy.sql.sqltypes import NULLTYPE
 
 from atoz_desk.data.database import Database
 from atoz_desk.data.models import Claim, Customer, Order, Product, Recovery, Seller, User
-from atoz_desk.data.search import MIN_SEARCH_CHARS, contains, sqlite_id_in, sqlite_matches
+from atoz_desk.data.search import MIN_SEARCH_CHARS, contains, in_matches_table, sqlite_matches_table
 from atoz_desk.domain.errors import ValidationError
 from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.domain.states import ClaimState as S
@@ -375,11 +375,9 @@ class QueueService:
             # reading a match by id costs about what walking ten index entries does while the
             # rows are in memory, far more when they are not (a random read of a wide row each):
             # a few thousand matches are read so; more, and the arms walk their indexes lazily
-            matches = sqlite_matches(s, needle, FEW_TEXT_MATCHES)
-            if matches is not None:
-                return self._page_of_matches(spec, q, actor, sort, descending, after, limit, matches)
-            # one clause for every state: its CTE (the trigram query) must appear once
-            text_clause = contains("sqlite", needle, steer=True)
+            if sqlite_matches_table(s, needle) <= FEW_TEXT_MATCHES:
+                return self._page_of_matches(spec, q, actor, sort, descending, after, limit)
+            text_clause = in_matches_table(steer=True)
         has_amount = q.amount_min is not None or q.amount_max is not None
         states = self._states(spec, q)
         if not states:
@@ -446,7 +444,6 @@ class QueueService:
         descending: bool,
         after: Cursor | None,
         limit: int,
-        matches: list[int],
     ) -> Any:
         """SQLite, a text filter with few matches: the page from those claims alone, in one pass.
 
@@ -454,7 +451,7 @@ class QueueService:
         every state's sort index past the claims that do not match.
         """
         col = _unindexed(_SORT_COLUMNS[sort])
-        where = self._filters(spec, q, actor, steer=True, text_clause=sqlite_id_in(matches))
+        where = self._filters(spec, q, actor, steer=True, text_clause=in_matches_table(steer=False))
         return (
             select(Claim.id.label("id"), col.label("k"))
             .where(_unindexed(Claim.state).in_(self._states(spec, q)), *where)
