@@ -24,8 +24,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 from atoz_desk.reports.errors import UnrenderableText
+from atoz_desk.reports.paths import RESOURCES
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 FONT_DIR = RESOURCES / "fonts"
 LOGO_FILE = RESOURCES / "logo.png"
 

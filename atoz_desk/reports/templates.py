@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import escape
 
-from atoz_desk.reports.assets import RESOURCES
 from atoz_desk.reports.data import FieldValue, LetterData, display, is_blank
 from atoz_desk.reports.errors import TemplateError
+from atoz_desk.reports.paths import RESOURCES
 from atoz_desk.reports.registry import COMMON_FIELDS, FIELDS, FieldType, LetterKind, kind_named
 
 TEMPLATE_DIR = RESOURCES / "letters"
