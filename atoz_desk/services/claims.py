@@ -284,7 +284,7 @@ def build_detail(s: Session, c: Claim, policy: PolicySettings) -> ClaimDetail:
     )
 
 
-FILED_WITH_CLAIM = "customer, with the claim"
+FILED_WITH_CLAIM = "Customer"
 
 
 def evidence_info(ev: Evidence, reference: str, added_by: str, *, has_file: bool) -> EvidenceInfo:

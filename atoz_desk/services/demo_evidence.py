@@ -3,7 +3,7 @@
 Every claim gets what its story implies: photos and a repair estimate for property damage, a
 medical record for an injury, all three for both, sometimes a receipt or a police/fire report.
 The files came in with the filing: they are on record from intake (added by no desk user, so
-shown as "customer, with the claim", at the claim's creation), so intake screening saw them,
+shown as "Customer", at the claim's creation), so intake screening saw them,
 as it sees files attached before it runs.
 A minority miss something the checklist asks for, and only where the story explains it: the
 customer was asked for it and has not answered (awaiting customer; the request names it), the

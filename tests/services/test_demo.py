@@ -586,7 +586,7 @@ def test_small_demo_evidence_is_real_files_that_verify(seeded: tuple[Database, D
     assert services.evidence.thumbnail(photo.id).startswith(b"\x89PNG")
     detail = services.claims.detail(claim.reference)
     assert detail.evidence and all(e.has_file for e in detail.evidence)
-    assert {e.added_by for e in detail.evidence} == {"customer, with the claim"}
+    assert {e.added_by for e in detail.evidence} == {"Customer"}
 
 
 def test_reused_and_near_duplicate_photos_are_on_the_flagged_claims(

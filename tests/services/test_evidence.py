@@ -329,7 +329,7 @@ def test_metadata_only_rows_say_they_have_no_file(desk: Desk, tmp_path: Path) ->
             )
         )
     [info] = desk.services.evidence.list(ref)
-    assert not info.has_file and info.added_by == "customer, with the claim"
+    assert not info.has_file and info.added_by == "Customer"
     with pytest.raises(NotFound, match="no file on record"):
         desk.services.evidence.open(info.id)
     report = desk.services.evidence.verify(ref)
