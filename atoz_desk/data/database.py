@@ -113,10 +113,7 @@ class Database:
         try:
             yield session
         except OperationalError as exc:
-            if _is_connection_error(exc):
-                raise DatabaseUnavailable(
-                    f"The database cannot be reached ({_first_line(exc)}). Try again when it is back."
-                ) from exc
+            _raise_unavailable_if_lost(exc)
             raise
         finally:
             session.rollback()
@@ -133,14 +130,19 @@ class Database:
             with self.engine.connect() as connection:
                 yield connection.execution_options(isolation_level="AUTOCOMMIT")
         except OperationalError as exc:
-            if _is_connection_error(exc):
-                raise DatabaseUnavailable(
-                    f"The database cannot be reached ({_first_line(exc)}). Try again when it is back."
-                ) from exc
+            _raise_unavailable_if_lost(exc)
             raise
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _raise_unavailable_if_lost(exc: OperationalError) -> None:
+    """A read that lost the server is DatabaseUnavailable (an expected problem); others stay bugs."""
+    if _is_connection_error(exc):
+        raise DatabaseUnavailable(
+            f"The database cannot be reached ({_first_line(exc)}). Try again when it is back."
+        ) from exc
 
 
 def _first_line(exc: Exception) -> str:

@@ -191,23 +191,36 @@ def archive(
     latest = s.scalar(
         select(func.max(Letter.version)).where(Letter.claim_id == claim_id, Letter.kind == kind)
     )
-    letter = Letter(
-        claim_id=claim_id,
-        kind=kind,
-        version=(latest or 0) + 1,
-        template_version=rendered.template_version,
-        data=data.to_json(),
-        pdf=rendered.pdf,
-        sha256=rendered.sha256,
-        created_by_id=actor.user_id,
-        created_at=now,
-    )
+    letter = Letter(**_letter_row(claim_id, kind, (latest or 0) + 1, rendered, data, actor, now))
     s.add(letter)
     s.flush()
     return letter
 
 
 _LETTERS = cast(Table, Letter.__table__)
+
+
+def _letter_row(
+    claim_id: int,
+    kind: str,
+    version: int,
+    rendered: RenderedLetter,
+    data: LetterData,
+    actor: Actor,
+    now: datetime,
+) -> dict[str, Any]:
+    """The archived letter's columns, for the ORM row and the one-statement insert alike."""
+    return {
+        "claim_id": claim_id,
+        "kind": kind,
+        "version": version,
+        "template_version": rendered.template_version,
+        "data": data.to_json(),
+        "pdf": rendered.pdf,
+        "sha256": rendered.sha256,
+        "created_by_id": actor.user_id,
+        "created_at": now,
+    }
 
 
 def _archive_new(
@@ -217,17 +230,7 @@ def _archive_new(
     rendered = _render(data)
     letter_id = s.execute(
         insert(_LETTERS)
-        .values(
-            claim_id=claim.id,
-            kind=kind,
-            version=version,
-            template_version=rendered.template_version,
-            data=data.to_json(),
-            pdf=rendered.pdf,
-            sha256=rendered.sha256,
-            created_by_id=actor.user_id,
-            created_at=now,
-        )
+        .values(**_letter_row(claim.id, kind, version, rendered, data, actor, now))
         .returning(_LETTERS.c.id)
     ).scalar_one()
     k = KINDS[kind]
