@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Connection, exists, func, or_, select, type_coerce
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.sqltypes import NULLTYPE
 
 from atoz_desk.data.database import Database
 from atoz_desk.data.models import (
@@ -187,15 +189,15 @@ def page_rows(
         due, last_id = after
         clauses.append(Claim.due_at >= due)  # a bound the index can seek to
         clauses.append(or_(Claim.due_at > due, Claim.id > last_id))
-    # page the ids on the (state, due_at, id) index first, then join names for just those rows
-    ids = (
-        select(Claim.id, Claim.due_at)
+    # the ids paged on the (state, due_at, id) index, joined to the names for just those rows
+    page = (
+        select(Claim.id.label("id"), Claim.due_at.label("k"))
         .where(*clauses)
         .order_by(Claim.due_at, Claim.id)
         .limit(limit)
-        .subquery()
+        .subquery("page")
     )
-    return claim_rows(s, [claim_id for claim_id, _due in s.execute(select(ids.c.id, ids.c.due_at))])
+    return page_claim_rows(s.connection(), page, descending=False, dialect=s.get_bind().dialect.name)
 
 
 def build_detail(s: Session, c: Claim, policy: PolicySettings) -> ClaimDetail:
@@ -338,30 +340,111 @@ def claim_rows(s: Session, ids: list[int]) -> list[ClaimRow]:
     """Queue rows for these claim ids, in the given order."""
     if not ids:
         return []
-    assignee = aliased(User)
-    stmt = (
-        select(
-            Claim.id,
-            Claim.reference,
-            Customer.name.label("customer_name"),
-            Product.title.label("product_title"),
-            Seller.name.label("seller_name"),
-            Claim.incident_type,
-            Claim.amount_claimed,
-            Claim.currency,
-            Claim.state,
-            assignee.display_name.label("assignee"),
-            Claim.due_at,
-            Claim.filed_at,
-            Claim.fraud_score,
-            Claim.version,
-            Claim.approved_amount,
-        )
-        .join(Customer, Customer.id == Claim.customer_id)
-        .join(Product, Product.id == Claim.product_id)
-        .join(Seller, Seller.id == Claim.seller_id)
-        .outerjoin(assignee, assignee.id == Claim.assignee_id)
-        .where(Claim.id.in_(ids))
-    )
-    found = {row.id: ClaimRow(**row._mapping) for row in s.execute(stmt)}
+    page = select(Claim.id.label("id"), Claim.id.label("k")).where(Claim.id.in_(ids)).subquery("page")
+    rows = page_claim_rows(s.connection(), page, descending=False, dialect=s.get_bind().dialect.name)
+    found = {row.id: row for row in rows}
     return [found[i] for i in ids if i in found]
+
+
+def _raw(col: Any) -> Any:
+    """The column as the driver returns it: rows are converted below in one pass, not per value."""
+    return type_coerce(col, NULLTYPE).label(col.key)
+
+
+_claims, _customers, _products = Claim.__table__, Customer.__table__, Product.__table__
+_sellers, _assignees = Seller.__table__, User.__table__.alias("assignee")
+# in ClaimRow's field order
+_ROW_COLUMNS = (
+    _claims.c.id,
+    _claims.c.reference,
+    _customers.c.name,
+    _products.c.title,
+    _sellers.c.name,
+    _claims.c.incident_type,
+    _claims.c.amount_claimed,
+    _claims.c.currency,
+    _claims.c.state,
+    _assignees.c.display_name,
+    _claims.c.due_at,
+    _claims.c.filed_at,
+    _claims.c.fraud_score,
+    _claims.c.version,
+    _claims.c.approved_amount,
+)
+_RAW_ROW_COLUMNS = tuple(_raw(col) for col in _ROW_COLUMNS)  # built once: they never change
+
+
+def page_claim_rows(s: Connection, page: Any, *, descending: bool, dialect: str) -> list[ClaimRow]:
+    """Queue rows for a page subquery of (id, k), in (k, id) order: one statement joining the names.
+
+    Queue pages are the hottest read of the desk, so the values are taken as the driver
+    returns them and converted here in one pass (the same conversions as `Money` and
+    `UTCDateTime`), rather than value by value through the type layer.
+    """
+    order = (page.c.k.desc(), page.c.id.desc()) if descending else (page.c.k.asc(), page.c.id.asc())
+    stmt = (
+        select(*_RAW_ROW_COLUMNS)
+        .select_from(page)
+        .join(_claims, _claims.c.id == page.c.id)
+        .join(_customers, _customers.c.id == _claims.c.customer_id)
+        .join(_products, _products.c.id == _claims.c.product_id)
+        .join(_sellers, _sellers.c.id == _claims.c.seller_id)
+        .outerjoin(_assignees, _assignees.c.id == _claims.c.assignee_id)
+        .order_by(*order)
+    )
+    money, when = (_cents, _sqlite_time) if dialect == "sqlite" else (_numeric, _aware_time)
+    return [
+        ClaimRow(
+            claim_id,
+            reference,
+            customer,
+            product,
+            seller,
+            incident_type,
+            money(amount),
+            currency,
+            state,
+            assignee,
+            when(due_at),
+            when(filed_at),
+            fraud_score,
+            version,
+            None if approved is None else money(approved),
+        )
+        for (
+            claim_id,
+            reference,
+            customer,
+            product,
+            seller,
+            incident_type,
+            amount,
+            currency,
+            state,
+            assignee,
+            due_at,
+            filed_at,
+            fraud_score,
+            version,
+            approved,
+        ) in s.execute(stmt).all()
+    ]
+
+
+def _cents(value: Any) -> Decimal:
+    return Decimal(int(value)).scaleb(-2)
+
+
+def _numeric(value: Any) -> Decimal:
+    return value.quantize(_CENT) if isinstance(value, Decimal) else Decimal(str(value)).quantize(_CENT)
+
+
+def _sqlite_time(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)  # stored as naive UTC text
+
+
+def _aware_time(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+_CENT = Decimal("0.01")

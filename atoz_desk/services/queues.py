@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -29,17 +29,16 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.sqltypes import NULLTYPE
 
 from atoz_desk.data.database import Database
-from atoz_desk.data.models import Claim, Customer, Order, Product, Recovery, Seller, User
+from atoz_desk.data.models import Claim, Customer, Order, Recovery
 from atoz_desk.data.search import MIN_SEARCH_CHARS, contains, in_matches_table, sqlite_matches_table
 from atoz_desk.domain.errors import ValidationError
 from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.domain.states import ClaimState as S
 from atoz_desk.domain.states import IncidentType, RecoveryStatus, Role
 from atoz_desk.domain.transitions import Actor
-from atoz_desk.services.claims import claim_rows
+from atoz_desk.services.claims import claim_rows, page_claim_rows
 from atoz_desk.services.dto import ClaimRow
 
 
@@ -192,7 +191,7 @@ class QueueService:
             if keys is None:
                 rows: list[ClaimRow] = []
             else:
-                rows = _queue_rows(s, keys, descending, self._db.dialect)
+                rows = page_claim_rows(s, keys, descending=descending, dialect=self._db.dialect)
         last = rows[-1] if len(rows) == limit else None
         nxt = Cursor(_SORT_VALUE[sort](last), last.id) if last is not None else None
         return QueuePage(
@@ -505,110 +504,6 @@ def _keyset(col: Any, after: Cursor | None, descending: bool) -> list[ColumnElem
 def _order(col: Any, descending: bool, tiebreak: Any = None) -> tuple[Any, Any]:
     tie = Claim.id if tiebreak is None else tiebreak
     return (col.desc(), tie.desc()) if descending else (col.asc(), tie.asc())
-
-
-def _raw(col: Any) -> Any:
-    """The column as the driver returns it: rows are converted below in one pass, not per value."""
-    return type_coerce(col, NULLTYPE).label(col.key)
-
-
-_claims, _customers, _products = Claim.__table__, Customer.__table__, Product.__table__
-_sellers, _assignees = Seller.__table__, User.__table__.alias("assignee")
-# in ClaimRow's field order
-_ROW_COLUMNS = (
-    _claims.c.id,
-    _claims.c.reference,
-    _customers.c.name,
-    _products.c.title,
-    _sellers.c.name,
-    _claims.c.incident_type,
-    _claims.c.amount_claimed,
-    _claims.c.currency,
-    _claims.c.state,
-    _assignees.c.display_name,
-    _claims.c.due_at,
-    _claims.c.filed_at,
-    _claims.c.fraud_score,
-    _claims.c.version,
-    _claims.c.approved_amount,
-)
-_RAW_ROW_COLUMNS = tuple(_raw(col) for col in _ROW_COLUMNS)  # built once: they never change
-
-
-def _queue_rows(s: Connection, page: Any, descending: bool, dialect: str) -> list[ClaimRow]:
-    """The page's rows in one statement: the keyset subquery joined to the names it shows.
-
-    Queue pages are the hottest read of the desk, so the values are taken as the driver
-    returns them and converted here in one pass (the same conversions as `Money` and
-    `UTCDateTime`), rather than value by value through the type layer.
-    """
-    order = _order(page.c.k, descending, page.c.id)
-    stmt = (
-        select(*_RAW_ROW_COLUMNS)
-        .select_from(page)
-        .join(_claims, _claims.c.id == page.c.id)
-        .join(_customers, _customers.c.id == _claims.c.customer_id)
-        .join(_products, _products.c.id == _claims.c.product_id)
-        .join(_sellers, _sellers.c.id == _claims.c.seller_id)
-        .outerjoin(_assignees, _assignees.c.id == _claims.c.assignee_id)
-        .order_by(*order)
-    )
-    money, when = (_cents, _sqlite_time) if dialect == "sqlite" else (_numeric, _aware_time)
-    return [
-        ClaimRow(
-            claim_id,
-            reference,
-            customer,
-            product,
-            seller,
-            incident_type,
-            money(amount),
-            currency,
-            state,
-            assignee,
-            when(due_at),
-            when(filed_at),
-            fraud_score,
-            version,
-            None if approved is None else money(approved),
-        )
-        for (
-            claim_id,
-            reference,
-            customer,
-            product,
-            seller,
-            incident_type,
-            amount,
-            currency,
-            state,
-            assignee,
-            due_at,
-            filed_at,
-            fraud_score,
-            version,
-            approved,
-        ) in s.execute(stmt).all()
-    ]
-
-
-def _cents(value: Any) -> Decimal:
-    return Decimal(int(value)).scaleb(-2)
-
-
-def _numeric(value: Any) -> Decimal:
-    return value.quantize(_CENT) if isinstance(value, Decimal) else Decimal(str(value)).quantize(_CENT)
-
-
-def _sqlite_time(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)  # stored as naive UTC text
-
-
-def _aware_time(value: datetime) -> datetime:
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-_CENT = Decimal("0.01")
 
 
 def _unindexed(col: Any) -> Any:
