@@ -270,3 +270,29 @@ def captured_statements(db: Database, call: Callable[[], Any]) -> list[tuple[str
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     return seen
+
+
+def intake_row(n: int, **overrides: str) -> dict[str, str]:
+    """One row of the Customer Service intake feed for claim number n (a kettle that scorched a
+    worktop), with any field overridden: what the benches file through Services.intake."""
+    row = {
+        "order_id": f"O-{n:06d}",
+        "order_date": "2026-09-20",
+        "delivered_date": "2026-09-23",
+        "product_id": f"P-{n:06d}",
+        "product_title": "Electric kettle 1.7 l",
+        "product_price": "120.00",
+        "seller_id": "S-ACME",
+        "seller_name": "Acme Appliances",
+        "customer_name": f"Customer {n}",
+        "customer_email": f"customer{n}@example.com",
+        "customer_address": f"{n} Main Street, Springfield",
+        "incident_type": "property_damage",
+        "incident_date": "2026-10-10",
+        "filed_at": "2026-10-20T10:00:00Z",
+        "amount_claimed": "450.00",
+        "currency": "USD",
+        "description": "The kettle overheated and scorched the worktop.",
+    }
+    row.update(overrides)
+    return row

@@ -67,28 +67,6 @@ def _targets(args: Any) -> list[Target]:
     return out
 
 
-def _claim_row(n: int) -> dict[str, str]:
-    return {
-        "order_id": f"O-{n:06d}",
-        "order_date": "2026-09-20",
-        "delivered_date": "2026-09-23",
-        "product_id": f"P-{n:06d}",
-        "product_title": "Electric kettle 1.7 l",
-        "product_price": "120.00",
-        "seller_id": "S-ACME",
-        "seller_name": "Acme Appliances",
-        "customer_name": f"Customer {n}",
-        "customer_email": f"customer{n}@example.com",
-        "customer_address": f"{n} Main Street, Springfield",
-        "incident_type": "property_damage",
-        "incident_date": "2026-10-10",
-        "filed_at": "2026-10-20T10:00:00Z",
-        "amount_claimed": "450.00",
-        "currency": "USD",
-        "description": "The kettle overheated and scorched the worktop.",
-    }
-
-
 def _setup(target: Target) -> tuple[Services, list[str]]:
     target.reset()
     db = target.open()
@@ -100,7 +78,7 @@ def _setup(target: Target) -> tuple[Services, list[str]]:
     alice = services.users.actor("alice")
     refs = [
         services.intake.file_claim(
-            parse_intake(_claim_row(n), services.policy, services.clock()), alice
+            parse_intake(benchlib.intake_row(n), services.policy, services.clock()), alice
         ).reference
         for n in range(1, 21)
     ]

@@ -35,6 +35,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import benchlib
+
 from atoz_desk.data.base import Base
 from atoz_desk.data.database import Database
 from atoz_desk.domain.transitions import ActionParams, Actor
@@ -54,25 +56,14 @@ def file_denied_claims(services: Services, n: int) -> list[str]:
     actor = services.users.actor("alice")
     refs = []
     for i in range(n):
-        row = {
-            "order_id": f"O-{i:06d}",
-            "order_date": "2026-09-20",
-            "delivered_date": "2026-09-23",
-            "product_id": f"P-{i:06d}",
-            "product_title": "Electric kettle 1.7 l",
-            "product_price": "120.00",
-            "seller_id": f"S-{i % 20:03d}",
-            "seller_name": f"Seller {i % 20}",
-            "customer_name": f"{NAMES[i % len(NAMES)]} {i}",
-            "customer_email": f"customer{i}@example.com",
-            "customer_address": f"{i} Main Street\nSpringfield, IL 62701",
-            "incident_type": "property_damage",
-            "incident_date": "2026-10-10",
-            "filed_at": "2026-10-20T10:00:00Z",
-            "amount_claimed": f"{400 + i % 500}.50",
-            "currency": "USD",
-            "description": "The kettle overheated and scorched the worktop.",
-        }
+        row = benchlib.intake_row(
+            i,
+            seller_id=f"S-{i % 20:03d}",
+            seller_name=f"Seller {i % 20}",
+            customer_name=f"{NAMES[i % len(NAMES)]} {i}",
+            customer_address=f"{i} Main Street\nSpringfield, IL 62701",
+            amount_claimed=f"{400 + i % 500}.50",
+        )
         ref = services.intake.file_claim(
             parse_intake(row, services.policy, services.clock()), actor
         ).reference
