@@ -205,6 +205,25 @@ def _upgrade_engine(engine: Engine, revision: str) -> None:
     with _connect(engine) as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+        _refresh_sqlite_statistics(connection)
+
+
+def _refresh_sqlite_statistics(connection: Connection) -> None:
+    """After a migration: where SQLite keeps planner statistics, give new indexes theirs.
+
+    An index without statistics among analysed ones looks best to the planner for every query
+    on its table (after 0008 rebuilt the due-date index, sorting by date filed went from 20 ms
+    to 1.4 s at 1,000,000 claims). A database never analysed is left so; sampled, as the demo
+    seed does, this takes seconds.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    if connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is None:
+        return
+    connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+    connection.exec_driver_sql("ANALYZE")
+    connection.exec_driver_sql("PRAGMA analysis_limit=0")
+    connection.commit()
 
 
 def ensure_current(db: Database) -> SchemaStatus:

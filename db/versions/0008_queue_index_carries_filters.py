@@ -28,24 +28,9 @@ def upgrade() -> None:
     op.create_index(
         "ix_claims_state_due_at", "claims", ["state", "due_at", "id", "incident_type", "amount_claimed"]
     )
-    _restate_statistics()
-
-
-def _restate_statistics() -> None:
-    """SQLite keeps planner statistics per index; where the others have them, the new one needs
-    them too, or the planner takes it for every claims query (it did: sorts by date filed went
-    from 20 ms to 1.4 s at 1,000,000 claims). PostgreSQL's statistics are per column."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        return
-    if bind.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is None:
-        return
-    bind.exec_driver_sql("PRAGMA analysis_limit=1000")  # sampled, as the demo seed does: seconds
-    bind.exec_driver_sql("ANALYZE ix_claims_state_due_at")
-    bind.exec_driver_sql("PRAGMA analysis_limit=0")
+    # planner statistics for it follow the upgrade: atoz_desk.data.migrate refreshes them on SQLite
 
 
 def downgrade() -> None:
     op.drop_index("ix_claims_state_due_at", table_name="claims")
     op.create_index("ix_claims_state_due_at", "claims", ["state", "due_at", "id"])
-    _restate_statistics()
