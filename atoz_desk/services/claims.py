@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -200,6 +200,22 @@ def page_rows(
     return page_claim_rows(s.connection(), page, descending=False, dialect=s.get_bind().dialect.name)
 
 
+def flag_info(f: FraudFlag, user_names: Mapping[int, str]) -> FlagInfo:
+    """A flag as the desk shows it; `user_names` names whoever confirmed or dismissed it."""
+    decided_by = user_names.get(f.decided_by_id) if f.decided_by_id is not None else None
+    return FlagInfo(
+        f.id,
+        f.code,
+        f.severity,
+        f.score,
+        f.explanation,
+        f.status,
+        f.decision_note,
+        decided_by,
+        f.decided_at,
+    )
+
+
 def build_detail(s: Session, c: Claim, policy: PolicySettings) -> ClaimDetail:
     users: dict[int, str] = {uid: name for uid, name in s.execute(select(User.id, User.display_name))}
 
@@ -207,7 +223,7 @@ def build_detail(s: Session, c: Claim, policy: PolicySettings) -> ClaimDetail:
         return users.get(uid, "system") if uid is not None else "system"
 
     flags = tuple(
-        FlagInfo(f.id, f.code, f.severity, f.score, f.explanation, f.status, f.decision_note)
+        flag_info(f, users)
         for f in s.scalars(select(FraudFlag).where(FraudFlag.claim_id == c.id).order_by(FraudFlag.id))
     )
     history = tuple(

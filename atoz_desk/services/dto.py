@@ -50,6 +50,8 @@ class FlagInfo:
     explanation: str
     status: str
     decision_note: str | None
+    decided_by: str | None = None  # who confirmed or dismissed it
+    decided_at: datetime | None = None
 
 
 @dataclass(frozen=True)

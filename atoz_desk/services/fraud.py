@@ -39,7 +39,7 @@ from atoz_desk.domain.money import format_money
 from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.domain.states import ClaimState, FlagStatus, Role
 from atoz_desk.domain.transitions import Actor
-from atoz_desk.services.claims import load_claim
+from atoz_desk.services.claims import flag_info, load_claim
 from atoz_desk.services.dto import FlagInfo
 from atoz_desk.services.records import record_history
 from atoz_desk.services.screening import (
@@ -398,10 +398,6 @@ def _live(s: Session, claim_id: int) -> list[FraudFlag]:
     )
 
 
-def _flag_info(f: FraudFlag) -> FlagInfo:
-    return FlagInfo(f.id, f.code, f.severity, f.score, f.explanation, f.status, f.decision_note)
-
-
 def _latest_referral(s: Session, claim_id: int) -> ExpertReferral | None:
     return s.scalar(
         select(ExpertReferral)
@@ -420,6 +416,7 @@ def _user_name(s: Session, user_id: int | None) -> str:
 
 def _overview(s: Session, claim: Claim, policy: PolicySettings) -> FraudOverview:
     flags = s.scalars(select(FraudFlag).where(FraudFlag.claim_id == claim.id).order_by(FraudFlag.id)).all()
+    deciders = {f.decided_by_id: _user_name(s, f.decided_by_id) for f in flags if f.decided_by_id is not None}
     r = _latest_referral(s, claim.id)
     referral = (
         ReferralInfo(
@@ -441,7 +438,7 @@ def _overview(s: Session, claim: Claim, policy: PolicySettings) -> FraudOverview
         claim.fraud_score,
         claim.flag_count,
         fraud.review_reasons(claim.flag_count, claim.fraud_score, policy),
-        tuple(_flag_info(f) for f in flags),
+        tuple(flag_info(f, deciders) for f in flags),
         referral,
     )
 

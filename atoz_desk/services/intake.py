@@ -16,7 +16,8 @@ from atoz_desk.domain.errors import DuplicateClaim, ValidationError
 from atoz_desk.domain.policy import PolicySettings
 from atoz_desk.domain.states import ClaimState
 from atoz_desk.domain.transitions import Actor
-from atoz_desk.services.dto import FlagInfo, IntakeRequest, IntakeResult
+from atoz_desk.services.claims import flag_info
+from atoz_desk.services.dto import IntakeRequest, IntakeResult
 from atoz_desk.services.records import record_history
 from atoz_desk.services.screening import rescreen_claim
 
@@ -125,10 +126,7 @@ class IntakeService:
             claim.reference,
             claim.state,
             claim.fraud_score,
-            tuple(
-                FlagInfo(f.id, f.code, f.severity, f.score, f.explanation, f.status, f.decision_note)
-                for f in flags
-            ),
+            tuple(flag_info(f, {}) for f in flags),  # new flags: nobody has decided them
             result.reasons,
         )
 

@@ -62,6 +62,7 @@ def history(services: Services, ref: str, action: str = "rescreened") -> list[Si
                 actor_id=e.actor_id,
                 from_state=e.from_state,
                 to_state=e.to_state,
+                at=e.at,
             )
             for e in s.scalars(
                 select(HistoryEntry)
@@ -240,6 +241,9 @@ def test_decide_flag_needs_a_reason_to_dismiss_permission_and_a_fresh_version(de
     assert s.claims.detail(ref).version > current.version
     [entry] = history(s, ref, "flag_dismissed")
     assert entry.note == "Seen the invoice" and entry.changes["score"] == [20, 0]
+    # the flag itself says who decided it and when, in the overview and in the claim's detail
+    for flag in (*view.flags, *s.claims.detail(ref).flags):
+        assert (flag.decided_by, flag.decided_at) == ("Sam Supervisor", entry.at)
     with pytest.raises(ValidationError, match="already dismissed by Sam Supervisor"):
         s.fraud.decide_flag(fid, "confirm", None, desk.sam)
 

@@ -29,7 +29,7 @@ from atoz_desk.domain.states import Role
 from atoz_desk.domain.transitions import Actor
 from atoz_desk.services import Services
 from atoz_desk.services.claims import ClaimQueries
-from atoz_desk.services.dto import ClaimDetail, FlagInfo, HistoryInfo, ReferralInfo
+from atoz_desk.services.dto import ClaimDetail, FlagInfo, ReferralInfo
 from atoz_desk.services.fraud import FraudOverview, FraudService, LinkedClaim, ReferralPacket, RescreenOutcome
 from atoz_desk.ui import style
 from atoz_desk.ui.action_dialog import RELOAD
@@ -96,15 +96,6 @@ LINKED_FIELDS: tuple[Field[LinkedClaim], ...] = (
 )
 
 
-def flag_decisions(history: tuple[HistoryInfo, ...]) -> dict[int, HistoryInfo]:
-    """The history entry that decided each flag (by flag id): who, when, the note."""
-    out: dict[int, HistoryInfo] = {}
-    for h in history:
-        if h.action in ("flag_confirmed", "flag_dismissed") and isinstance(h.changes.get("flag_id"), int):
-            out[h.changes["flag_id"]] = h
-    return out
-
-
 def may_work(actor: Actor | None, what: str) -> str | None:
     if actor is None:
         return "Not connected."
@@ -154,7 +145,6 @@ class FraudTab(QWidget):
         self._runner: TaskRunner | None = None
         self.claim: ClaimDetail | None = None
         self.overview: FraudOverview | None = None
-        self._decided: dict[int, HistoryInfo] = {}
         self._linked_task: int | None = None
         self._overview_task: int | None = None
         self.busy = False
@@ -291,7 +281,6 @@ class FraudTab(QWidget):
             )
             + f" {len(claim.flags)} flag{'s' if len(claim.flags) != 1 else ''}, {open_flags} open."
         )
-        self._decided = flag_decisions(claim.history)
         chosen = self.selected_flag()
         self.flags_model.set_records(claim.flags)
         ids = [f.id for f in claim.flags]
@@ -386,9 +375,9 @@ class FraudTab(QWidget):
 
     def describe_flag(self, flag: FlagInfo) -> str:
         text = _flag_detail(flag)
-        decided = self._decided.get(flag.id)
         if flag.status in ("confirmed", "dismissed"):
-            who = f" by {decided.actor} on {local_time(decided.at)}" if decided is not None else ""
+            who = f" by {flag.decided_by}" if flag.decided_by else ""
+            who += f" on {local_time(flag.decided_at)}" if flag.decided_at else ""
             text = f"{humanize(flag.status)}{who}. " + text
         elif flag.status == "cleared":
             text = "Cleared by a later screening (the data behind it changed). " + text
