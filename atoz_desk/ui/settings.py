@@ -7,9 +7,12 @@ temporary folder); organisation and application are both "AtoZ Desk".
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QSettings
 
-from atoz_desk.services.queues import QueueId, SortKey
+if TYPE_CHECKING:  # the sign-in dialog reads settings before the database layer is imported
+    from atoz_desk.services.queues import QueueId, SortKey
 
 ORGANISATION = "AtoZ Desk"
 APPLICATION = "AtoZ Desk"
@@ -46,6 +49,8 @@ class DeskSettings:
         self._store.setValue(self._queue_key(queue, "header"), state)
 
     def queue_sort(self, queue: QueueId) -> tuple[SortKey, bool] | None:
+        from atoz_desk.services.queues import SortKey
+
         key = self._store.value(self._queue_key(queue, "sort"))
         descending = self._store.value(self._queue_key(queue, "descending"))
         try:
@@ -71,6 +76,8 @@ class DeskSettings:
         self._store.setValue("window/detail_splitter", detail)
 
     def last_queue(self) -> QueueId | None:
+        from atoz_desk.services.queues import QueueId
+
         try:
             return QueueId(str(self._store.value("window/queue")))
         except ValueError:

@@ -1,6 +1,13 @@
-"""Sign-in: user name and password, checked by the user service off the GUI thread."""
+"""Sign-in: user name and password, checked by the user service off the GUI thread.
+
+The dialog shows before the database is open (start-up opens it on a worker
+while the user types): until `set_users` hands it the user service, a Sign in
+waits, says so, and goes ahead the moment the database is ready.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -12,9 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from atoz_desk.domain.transitions import Actor
-from atoz_desk.services.auth import UserService
 from atoz_desk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from atoz_desk.domain.transitions import Actor
+    from atoz_desk.services.auth import UserService
+
+OPENING = "Opening the database…"
+WAITING = "Opening the database… you are signed in as soon as it is ready."
 
 
 class SignInDialog(QDialog):
@@ -22,7 +34,7 @@ class SignInDialog(QDialog):
 
     def __init__(
         self,
-        users: UserService,
+        users: UserService | None,
         runner: TaskRunner,
         parent: QWidget | None = None,
         *,
@@ -31,6 +43,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self._users = users
         self._runner = runner
+        self._waiting = False  # Sign in pressed before the database was open
         self.actor: Actor | None = None
         self.setWindowTitle("Sign in to AtoZ Desk")
         self.setObjectName("signInDialog")
@@ -44,6 +57,17 @@ class SignInDialog(QDialog):
         self.password_edit.setObjectName("password")
         self.password_edit.setAccessibleName("Password")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+
+        self.hint_label = QLabel(hint or "", self)
+        self.hint_label.setObjectName("signInHint")
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setVisible(bool(hint))
+        self.status_label = QLabel(OPENING, self)
+        self.status_label.setObjectName("signInStatus")
+        self.status_label.setAccessibleName("Sign-in status")
+        self.status_label.setProperty("role", "caption")
+        self.status_label.setWordWrap(True)
+        self.status_label.setVisible(users is None)
 
         self.error_label = QLabel(self)
         self.error_label.setObjectName("signInError")
@@ -65,19 +89,33 @@ class SignInDialog(QDialog):
         form.addRow("&Password:", self.password_edit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        if hint:
-            hint_label = QLabel(hint, self)
-            hint_label.setObjectName("signInHint")
-            hint_label.setWordWrap(True)
-            layout.addWidget(hint_label)
+        layout.addWidget(self.hint_label)
+        layout.addWidget(self.status_label)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(360)
+        self.setMinimumWidth(380)
         self.username_edit.setFocus()
 
     @property
     def checking(self) -> bool:
         return not self.sign_in_button.isEnabled()
+
+    @property
+    def waiting_for_database(self) -> bool:
+        return self._users is None
+
+    def set_hint(self, hint: str) -> None:
+        self.hint_label.setText(hint)
+        self.hint_label.setVisible(bool(hint))
+
+    def set_users(self, users: UserService) -> None:
+        """The database is open: a Sign in that was waiting for it goes ahead now."""
+        self._users = users
+        self.status_label.hide()
+        if self._waiting:
+            self._waiting = False
+            self._set_checking(False)
+            self._submit()
 
     def _submit(self) -> None:
         if self.checking:
@@ -87,8 +125,13 @@ class SignInDialog(QDialog):
         if not username or not password:
             self._refused("Enter your user name and password.")
             return
-        self._set_checking(True)
         users = self._users
+        self._set_checking(True)
+        if users is None:
+            self._waiting = True
+            self.status_label.setText(WAITING)
+            self.error_label.hide()
+            return
         self._runner.run(
             lambda: users.authenticate(username, password),
             self._signed_in,

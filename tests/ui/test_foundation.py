@@ -14,8 +14,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from atoz_desk.app import database_label, open_database
 from atoz_desk.domain.errors import DomainError
+from atoz_desk.services.startup import database_label, open_database
 from atoz_desk.ui.crash import CRASH_LOG_NAME, CrashHandler
 from atoz_desk.ui.tasks import TaskRunner
 
