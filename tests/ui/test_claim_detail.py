@@ -127,6 +127,9 @@ def test_record_models_pass_the_model_tester(
     for model in models:
         qtmodeltester.check(model)
     open_claim(qtbot, sam_window, QueueId.ESCALATIONS, desk.claims["escalated"])
+    for number in range(pane.tabs.count()):  # each tab is filled as it is shown
+        pane.show_tab(number)
+    assert pane.history_tab.model.rowCount() == 5 and pane.correspondence_tab.model.rowCount() >= 3
     for model in models:
         qtmodeltester.check(model, force_py=True)
     assert pane.history_tab.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)

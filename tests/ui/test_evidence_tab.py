@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from atoz_desk.data.models import Evidence, EvidenceBlob
 from atoz_desk.ui.detail.evidence_tab import EvidenceTab
+from atoz_desk.ui.detail.pane import EVIDENCE
 from atoz_desk.ui.evidence_add import AddResult
 from atoz_desk.ui.evidence_model import NAME, PICTURE, TYPE
 from atoz_desk.ui.main_window import MainWindow
@@ -71,7 +72,7 @@ def open_evidence(qtbot: QtBot, window: MainWindow, reference: str) -> EvidenceT
     window.open_claim(reference)
     qtbot.waitUntil(showing(window, reference))
     pane = window.detail_pane
-    pane.show_tab(pane.pages.index(pane.evidence_tab))
+    pane.show_tab(EVIDENCE)
     return pane.evidence_tab
 
 
@@ -281,7 +282,7 @@ def test_the_tab_works_from_the_keyboard(
     qtbot.waitUntil(showing(w, ref))
     qtbot.keyClick(w, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Ctrl+2: the Evidence tab
     tab = w.detail_pane.evidence_tab
-    assert w.detail_pane.tabs.currentWidget() is tab
+    assert w.detail_pane.current_tab() is tab and tab.isVisible()
     for button in (tab.add_button, tab.verify_button, tab.open_button, tab.copy_hash_button):
         assert button.accessibleName() and "Ctrl+Shift+" in button.toolTip()
     with qtbot.waitSignal(tab.verified, timeout=10_000):

@@ -19,6 +19,7 @@ from sqlalchemy import update
 from atoz_desk.data.models import Customer
 from atoz_desk.ui.action_dialog import RELOAD
 from atoz_desk.ui.detail.fraud_tab import FraudTab
+from atoz_desk.ui.detail.pane import FRAUD
 from atoz_desk.ui.main_window import MainWindow
 
 from .conftest import Desk, showing
@@ -52,7 +53,7 @@ def open_fraud(qtbot: QtBot, window: MainWindow, reference: str) -> FraudTab:
     window.open_claim(reference)
     qtbot.waitUntil(showing(window, reference))
     pane = window.detail_pane
-    pane.show_tab(pane.pages.index(pane.fraud_tab))
+    pane.show_tab(FRAUD)
     tab = pane.fraud_tab
     qtbot.waitUntil(lambda: not tab.loading)
     return tab
@@ -235,7 +236,7 @@ def test_the_tab_works_from_the_keyboard(qtbot: QtBot, make_window: object, desk
     qtbot.waitUntil(showing(w, ref))
     qtbot.keyClick(w, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)  # Ctrl+3: the Fraud tab
     tab = w.detail_pane.fraud_tab
-    assert w.detail_pane.tabs.currentWidget() is tab
+    assert w.detail_pane.current_tab() is tab and tab.isVisible()
     qtbot.waitUntil(lambda: not tab.loading)
     for button in (tab.confirm_button, tab.dismiss_button, tab.rescreen_button, tab.packet_button):
         assert button.accessibleName()

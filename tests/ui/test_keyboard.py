@@ -100,7 +100,8 @@ def test_numbered_actions_and_tabs_from_the_keyboard(
     for number in range(1, 8):
         focus_key(qtbot, getattr(Qt.Key, f"Key_{number}"), CTRL)
         assert w.detail_pane.tabs.currentIndex() == number - 1
-    assert w.detail_pane.tabs.currentWidget() is w.detail_pane.history_tab
+    history = w.detail_pane.history_tab
+    assert w.detail_pane.current_tab() is history and history.isVisible()
 
 
 def test_j_and_k_move_through_the_queue_paging_as_needed(qtbot: QtBot, alice_window: MainWindow) -> None:

@@ -21,6 +21,7 @@ from atoz_desk.data.models import Letter
 from atoz_desk.services.letters import LetterService
 from atoz_desk.services.queues import QueueId
 from atoz_desk.ui.detail.letters_tab import TAMPERED_TITLE, LettersTab, suggested_name
+from atoz_desk.ui.detail.pane import LETTERS
 from atoz_desk.ui.main_window import MainWindow
 
 from .conftest import Desk, click_row, load_all, references, showing
@@ -46,7 +47,7 @@ def denied(desk: Desk, **overrides: str) -> str:
 def open_letters(qtbot: QtBot, window: MainWindow, reference: str) -> LettersTab:
     window.open_claim(reference)
     qtbot.waitUntil(showing(window, reference))
-    window.detail_pane.show_tab(window.detail_pane.pages.index(window.detail_pane.letters_tab))
+    window.detail_pane.show_tab(LETTERS)
     tab = window.detail_pane.letters_tab
     qtbot.waitUntil(lambda: not tab.loading and tab.reference == reference)
     return tab

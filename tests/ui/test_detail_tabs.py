@@ -1,0 +1,208 @@
+"""The claim's tabs are built and filled when they are shown: each shows the open claim, never an
+earlier one, Ctrl+1 … Ctrl+7 open each with its content, and the window starts without them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from atoz_desk.services.dto import ClaimDetail
+from atoz_desk.ui.detail.pane import (
+    CORRESPONDENCE,
+    EVIDENCE,
+    FRAUD,
+    HISTORY,
+    LETTERS,
+    PAYMENTS,
+    SUMMARY,
+    ClaimDetailPane,
+)
+from atoz_desk.ui.main_window import MainWindow
+
+from .conftest import Desk, focus_key, showing
+
+pytestmark = [
+    pytest.mark.qt_log_level_fail("WARNING"),
+    pytest.mark.qt_log_ignore("This plugin does not support"),
+]
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def busy_claim(desk: Desk, tmp_path: Path) -> str:
+    """The escalated claim with something in every tab: a file, a payment and a recovery, letters."""
+    ref = desk.claims["escalated"]
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Customer phoned: the heater was on for two hours.\n")
+    desk.services.evidence.add(ref, notes, "other", desk.sam)
+    desk.act(ref, "step_in", desk.sam, amount=Decimal("4200.00"), note="Invoice shows $4,200 of repairs")
+    desk.act(ref, "issue_payment", desk.sam)
+    return ref
+
+
+def titles(pane: ClaimDetailPane) -> list[str]:
+    return [pane.tabs.tabText(i) for i in range(pane.tabs.count())]
+
+
+def open_and_wait(qtbot: QtBot, w: MainWindow, reference: str) -> ClaimDetail:
+    w.open_claim(reference)
+    qtbot.waitUntil(showing(w, reference))
+    detail = w.detail_pane.detail
+    assert detail is not None
+    return detail
+
+
+def shows(pane: ClaimDetailPane, number: int, claim: ClaimDetail, desk: Desk) -> bool:
+    """Tab `number` is in view and shows this claim's own records (letters: once they are read)."""
+    tab = pane.current_tab()
+    if pane.tabs.currentIndex() != number or tab is None or not tab.isVisible():
+        return False
+    if number == SUMMARY:
+        s = pane.summary_tab
+        return s.customer_box.values["name"].text() == claim.customer["name"]
+    if number == EVIDENCE:
+        e = pane.evidence_tab
+        return e.reference == claim.reference and [x.filename for x in e.model.records()] == [
+            x.filename for x in claim.evidence
+        ]
+    if number == FRAUD:
+        f = pane.fraud_tab
+        return (
+            f.claim is claim
+            and f.score_label.text() == f"{claim.fraud_score} / 100"
+            and [x.code for x in f.flags_model.records()] == [x.code for x in claim.flags]
+            and not f.loading
+        )
+    if number == CORRESPONDENCE:
+        c = pane.correspondence_tab
+        return [x.subject for x in c.model.records()] == [x.subject for x in claim.correspondence]
+    if number == PAYMENTS:
+        p = pane.payments_tab
+        return p.payments_model.rowCount() == len(claim.payments) and p.recoveries_model.rowCount() == len(
+            claim.recoveries
+        )
+    if number == LETTERS:
+        lt = pane.letters_tab
+        wanted = sorted(x.id for x in desk.services.letters.list(claim.reference))
+        return (
+            lt.reference == claim.reference and not lt.loading and sorted(x.id for x in lt.letters) == wanted
+        )
+    h = pane.history_tab
+    return [x.entry.id for x in h.model.records()] == [x.id for x in claim.history]
+
+
+def test_the_window_starts_with_only_the_summary_built(alice_window: MainWindow) -> None:
+    pane = alice_window.detail_pane
+    assert [pane.is_built(n) for n in range(7)] == [True] + [False] * 6
+    assert titles(pane) == [
+        "Summary",
+        "Evidence",
+        "Fraud",
+        "Correspondence",
+        "Payments && Recovery",
+        "Letters",
+        "History",
+    ]
+    assert alice_window.commands.tabs[4].text() == "Payments && Recovery tab"  # one "&" in the menu
+
+
+def test_each_tab_shows_the_open_claim_when_switched_to_and_its_title_counts_it_before(
+    qtbot: QtBot, sam_window: MainWindow, desk: Desk, tmp_path: Path
+) -> None:
+    ref = busy_claim(desk, tmp_path)
+    w = sam_window
+    pane = w.detail_pane
+    claim = open_and_wait(qtbot, w, ref)
+    assert [pane.is_built(n) for n in range(7)] == [True] + [False] * 6  # opening filled the Summary only
+    assert shows(pane, SUMMARY, claim, desk)
+    before = titles(pane)  # counted from the claim, the tabs not built yet
+    assert before[EVIDENCE] == "Evidence (1)" and before[PAYMENTS] == "Payments && Recovery (2)"
+    assert before[CORRESPONDENCE] == f"Correspondence ({len(claim.correspondence)})"
+    assert before[HISTORY] == f"History ({len(claim.history)})" and before[LETTERS] == "Letters"
+    assert before[FRAUD] == (f"Fraud ({len(claim.flags)})" if claim.flags else "Fraud")
+
+    for number in range(7):
+        pane.show_tab(number)
+        qtbot.waitUntil(lambda n=number: shows(pane, n, claim, desk))  # type: ignore[misc]
+    letters = len(desk.services.letters.list(ref))
+    assert letters >= 1  # presenting the claim to the seller made the seller's letter
+    after = titles(pane)
+    assert after[LETTERS] == f"Letters ({letters})"
+    assert after[:LETTERS] + after[LETTERS + 1 :] == before[:LETTERS] + before[LETTERS + 1 :]
+
+
+def test_a_tab_shown_again_shows_the_claim_open_now_not_the_one_it_showed(
+    qtbot: QtBot, sam_window: MainWindow, desk: Desk
+) -> None:
+    w = sam_window
+    pane = w.detail_pane
+    a, b = desk.claims["escalated"], desk.claims["concession1"]
+    claim_a = open_and_wait(qtbot, w, a)
+    pane.show_tab(HISTORY)
+    assert shows(pane, HISTORY, claim_a, desk) and pane.history_tab.model.rowCount() == 5
+    pane.show_tab(SUMMARY)
+    claim_b = open_and_wait(qtbot, w, b)
+    assert shows(pane, SUMMARY, claim_b, desk)
+    assert pane.tabs.tabText(HISTORY) == f"History ({len(claim_b.history)})"  # B's count while hidden
+    pane.show_tab(HISTORY)
+    assert shows(pane, HISTORY, claim_b, desk)
+    assert [pane.history_tab.model.index(r, 2).data() for r in range(pane.history_tab.model.rowCount())] == [
+        "Intake"
+    ]
+
+    # the same claim changed by someone else while the History tab was hidden: the new entry shows
+    pane.show_tab(SUMMARY)
+    desk.act(b, "start_review", desk.bob)
+    w.controller.reload()
+    qtbot.waitUntil(showing(w, b, "in_review"))
+    pane.show_tab(HISTORY)
+    history = pane.history_tab.model
+    assert [history.index(r, 2).data() for r in range(history.rowCount())] == ["Intake", "Start review"]
+
+
+def test_the_letters_tab_reads_letters_only_for_the_claim_shown_when_it_is_looked_at(
+    qtbot: QtBot, sam_window: MainWindow, desk: Desk
+) -> None:
+    w = sam_window
+    pane = w.detail_pane
+    a, b, c = desk.claims["escalated"], desk.claims["concession1"], desk.claims["seller"]
+    claim_a = open_and_wait(qtbot, w, a)
+    pane.show_tab(LETTERS)
+    qtbot.waitUntil(lambda: shows(pane, LETTERS, claim_a, desk))
+    assert pane.tabs.tabText(LETTERS) == "Letters (1)"
+    pane.show_tab(SUMMARY)
+    tab = pane.letters_tab
+    reads: list[str | None] = []
+    tab.letters_loaded.connect(lambda: reads.append(tab.reference))
+    open_and_wait(qtbot, w, b)
+    assert pane.tabs.tabText(LETTERS) == "Letters"  # not claim A's count
+    claim_c = open_and_wait(qtbot, w, c)
+    qtbot.waitUntil(lambda: w._runner.pending == 0)
+    assert reads == []  # nothing read for B or C while the tab was hidden
+    pane.show_tab(LETTERS)
+    qtbot.waitUntil(lambda: shows(pane, LETTERS, claim_c, desk))
+    assert reads == [c]
+    assert pane.tabs.tabText(LETTERS) == "Letters"  # C has none yet
+    assert "No letters yet" in tab.empty.title_label.text()
+
+
+def test_ctrl_1_to_7_open_each_tab_with_the_claims_content(
+    qtbot: QtBot, sam_window: MainWindow, desk: Desk, tmp_path: Path
+) -> None:
+    ref = busy_claim(desk, tmp_path)
+    w = sam_window
+    claim = open_and_wait(qtbot, w, ref)
+    qtbot.waitUntil(w.isActiveWindow)
+    w.claims_view.setFocus()
+    for number in range(1, 8):
+        focus_key(qtbot, getattr(Qt.Key, f"Key_{number}"), CTRL)
+        qtbot.waitUntil(lambda n=number: shows(w.detail_pane, n - 1, claim, desk))  # type: ignore[misc]
+        tab = w.detail_pane.current_tab()
+        focus = QApplication.focusWidget()
+        assert isinstance(tab, QWidget) and focus is not None and (focus is tab or tab.isAncestorOf(focus))
+    assert [w.detail_pane.is_built(n) for n in range(7)] == [True] * 7
