@@ -38,13 +38,11 @@ from atoz_desk.services.claims import ClaimQueries
 from atoz_desk.services.dto import ActionOption, ClaimDetail
 from atoz_desk.services.workflow import ClaimWorkflow
 from atoz_desk.ui import style
-from atoz_desk.ui.conflict_view import OFFLINE_MESSAGE, ConflictView, changes_since
+from atoz_desk.ui.conflict_view import OFFLINE_MESSAGE, RELOAD, ConflictView, changes_since
 from atoz_desk.ui.formatting import first_upper, humanize, money, state_label
 from atoz_desk.ui.icons import icon
 from atoz_desk.ui.tasks import TaskRunner
 from atoz_desk.ui.widgets import Banner
-
-RELOAD = 2  # done() code: the user asked to reload the claim after a conflict
 
 
 def conflict_widgets(

@@ -8,17 +8,22 @@ counts after any write.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
-from atoz_desk.domain.errors import DomainError
-from atoz_desk.domain.transitions import Actor
-from atoz_desk.services import Services
-from atoz_desk.services.dto import ActionOption, ClaimDetail
-from atoz_desk.ui.action_dialog import RELOAD, ActionDialog
+from atoz_desk.ui.conflict_view import RELOAD
 from atoz_desk.ui.formatting import first_upper, state_label
-from atoz_desk.ui.reassign_dialog import ReassignDialog
-from atoz_desk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the dialogs are imported when a move or a reassignment first opens one
+    from atoz_desk.domain.errors import DomainError
+    from atoz_desk.domain.transitions import Actor
+    from atoz_desk.services import Services
+    from atoz_desk.services.dto import ActionOption, ClaimDetail
+    from atoz_desk.ui.action_dialog import ActionDialog
+    from atoz_desk.ui.reassign_dialog import ReassignDialog
+    from atoz_desk.ui.tasks import TaskRunner
 
 
 class ClaimController(QObject):
@@ -113,6 +118,8 @@ class ClaimController(QObject):
         if not option.enabled:
             self.message.emit(f"{option.label}: {option.blocked_reason}")
             return None
+        from atoz_desk.ui.action_dialog import ActionDialog
+
         dialog = ActionDialog(
             option,
             claim,
@@ -177,6 +184,8 @@ class ClaimController(QObject):
         claim = self.current
         if claim is None or self.dialog is not None:
             return None
+        from atoz_desk.ui.reassign_dialog import ReassignDialog
+
         dialog = ReassignDialog(
             claim, self._services, self._actor, self._runner, self._parent, is_offline=lambda: self.offline
         )
@@ -201,6 +210,11 @@ class ClaimController(QObject):
     def notice_update(self, text: str) -> None:
         """Another user changed the open claim: an open dialog says so and keeps its input."""
         dialog = self.dialog
+        if dialog is None:
+            return
+        from atoz_desk.ui.action_dialog import ActionDialog  # loaded already: a dialog is open
+        from atoz_desk.ui.reassign_dialog import ReassignDialog
+
         if isinstance(dialog, ActionDialog | ReassignDialog):
             dialog.notice_update(text)
 

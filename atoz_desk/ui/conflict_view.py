@@ -31,6 +31,9 @@ OFFLINE_MESSAGE = (
 )
 _SKIP_FIELDS = {"from_user_id"}
 
+RELOAD = 2
+"""A dialog's done() code: the user asked to reload the claim after a conflict."""
+
 
 def hh_mm(at: datetime) -> str:
     if at.tzinfo is None:

@@ -8,6 +8,10 @@ the user, the database and the connection. Each of those is its own module.
 
 from __future__ import annotations
 
+import importlib
+import sys
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
@@ -15,9 +19,6 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBox
 from atoz_desk import __version__
 from atoz_desk.domain.errors import DatabaseUnavailable, DomainError
 from atoz_desk.domain.states import Role
-from atoz_desk.domain.transitions import Actor
-from atoz_desk.services import Services
-from atoz_desk.services.dto import ActionOption, ClaimDetail
 from atoz_desk.services.queues import QUEUE_BY_ID, QueueId, visible_queues
 from atoz_desk.ui.actions_bar import primary_action
 from atoz_desk.ui.claim_controller import ClaimController
@@ -25,22 +26,55 @@ from atoz_desk.ui.commands import Commands
 from atoz_desk.ui.connection import ConnectionIndicator
 from atoz_desk.ui.detail.pane import ClaimDetailPane
 from atoz_desk.ui.formatting import first_upper, is_open_state, role_label, state_label
-from atoz_desk.ui.letter_batch import LetterBatch
 from atoz_desk.ui.live import LiveUpdates
-from atoz_desk.ui.new_claim_dialog import NewClaimDialog
 from atoz_desk.ui.queue_model import PAGE_SIZE
 from atoz_desk.ui.queue_nav import QueueNav
 from atoz_desk.ui.queue_panel import QueuePanel
 from atoz_desk.ui.search_palette import SearchPalette
-from atoz_desk.ui.settings import DeskSettings
-from atoz_desk.ui.shortcuts_dialog import ShortcutsDialog
 from atoz_desk.ui.sync_client import SyncClient
-from atoz_desk.ui.tasks import TaskRunner
 from atoz_desk.ui.widgets import Banner
-from atoz_desk.ui.workload import WorkloadDialog
+
+if TYPE_CHECKING:  # the dialogs and the letter batch are imported when first used
+    from atoz_desk.domain.transitions import Actor
+    from atoz_desk.services import Services
+    from atoz_desk.services.dto import ActionOption, ClaimDetail
+    from atoz_desk.ui.letter_batch import LetterBatch
+    from atoz_desk.ui.new_claim_dialog import NewClaimDialog
+    from atoz_desk.ui.settings import DeskSettings
+    from atoz_desk.ui.tasks import TaskRunner
+    from atoz_desk.ui.workload import WorkloadDialog
 
 STATUS_MESSAGE_MS = 8000
 COUNTS_REFRESH_MS = 30_000
+WARM_UP_DELAY_MS = 1000
+
+LATER_MODULES = (
+    "atoz_desk.ui.action_dialog",
+    "atoz_desk.ui.detail.evidence_tab",
+    "atoz_desk.ui.detail.fraud_tab",
+    "atoz_desk.ui.detail.correspondence_tab",
+    "atoz_desk.ui.detail.payments_tab",
+    "atoz_desk.ui.detail.letters_tab",
+    "atoz_desk.ui.detail.history_tab",
+    "atoz_desk.ui.flag_decision_dialog",
+    "atoz_desk.ui.evidence_add",
+    "atoz_desk.ui.reassign_dialog",
+    "atoz_desk.ui.new_claim_dialog",
+    "atoz_desk.ui.letter_batch",
+    "atoz_desk.ui.shortcuts_dialog",
+    "atoz_desk.ui.workload",
+)
+"""What the window imports only when first used (the claim's other tabs, the dialogs), likeliest
+first. Importing this module leaves them out; the window imports them on a worker a moment after
+its first page (`warm_up`), so first use on the GUI thread finds them loaded."""
+
+
+def warm_up(services: Services) -> None:
+    """Import LATER_MODULES and make the services they use (on a worker: no widget is touched)."""
+    for name in LATER_MODULES:
+        importlib.import_module(name)
+    for service in ("claims", "workflow", "assignment", "evidence", "fraud", "letters"):
+        getattr(services, service)
 
 
 class MainWindow(QMainWindow):
@@ -84,10 +118,14 @@ class MainWindow(QMainWindow):
         self.actions_bar.set_extra_actions([self.commands.reassign])
         self.offline_banner = Banner(self)
         self.search = SearchPalette(services.queues, runner, self)
-        self.letter_batch = LetterBatch(services, actor, runner, self)
+        self._letter_batch: LetterBatch | None = None
         self.counts_timer = QTimer(self)
         self.counts_timer.setObjectName("countsTimer")
         self.counts_timer.setInterval(COUNTS_REFRESH_MS)
+        self.warm_up_timer = QTimer(self)
+        self.warm_up_timer.setObjectName("warmUpTimer")
+        self.warm_up_timer.setSingleShot(True)
+        self.warm_up_timer.setInterval(WARM_UP_DELAY_MS)
 
         self._build_layout()
         self.actions_menu = self.commands.build_menus()
@@ -170,6 +208,8 @@ class MainWindow(QMainWindow):
         self.detail_pane.open_claim.connect(self.open_claim)
         self.search.open_claim.connect(self.open_claim)
         self.counts_timer.timeout.connect(self._tick)
+        self.claims_model.page_loaded.connect(self._first_page_loaded)
+        self.warm_up_timer.timeout.connect(self._warm_up)
         self._runner.problem.connect(self.show_status)
         self._runner.unavailable.connect(self.live.went_offline)
         self.actions_menu.aboutToShow.connect(self._fill_actions_menu)
@@ -181,7 +221,6 @@ class MainWindow(QMainWindow):
         c.primary.triggered.connect(self.primary_action)
         c.reassign.triggered.connect(ctl.reassign)
         c.letter_batch.triggered.connect(lambda: self.letter_batch.start(panel.selected_references()))
-        self.letter_batch.message.connect(self.show_status)
         c.refresh.triggered.connect(self.refresh)
         c.filter.triggered.connect(self._focus_filter)
         c.next_pane.triggered.connect(lambda: self._cycle_pane(1))
@@ -190,11 +229,21 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, n=number: self.detail_pane.show_tab(n))
         c.new_claim.triggered.connect(self.new_claim)
         c.workload.triggered.connect(self.show_workload)
-        c.shortcuts.triggered.connect(lambda: ShortcutsDialog(c.shortcut_list(), self).open())
+        c.shortcuts.triggered.connect(self.show_shortcuts)
         c.about.triggered.connect(self._about)
         c.switch_user.triggered.connect(lambda: self.sign_out_requested.emit(True))
         c.sign_out.triggered.connect(lambda: self.sign_out_requested.emit(False))
         c.quit.triggered.connect(self.close)
+
+    def _first_page_loaded(self) -> None:
+        self.claims_model.page_loaded.disconnect(self._first_page_loaded)
+        self.warm_up_timer.start()  # once the first page is painted and the user reads it
+
+    def _warm_up(self) -> None:
+        services = self._services
+        if all(name in sys.modules for name in LATER_MODULES):
+            return  # imported already (by the sign-in's worker, or an earlier window)
+        self._runner.run(lambda: warm_up(services), on_error=lambda _problem: None, owner=self)
 
     # ---------------------------------------------------------------- queues
 
@@ -278,10 +327,22 @@ class MainWindow(QMainWindow):
         if not actions:
             self.actions_menu.addAction("No claim open").setEnabled(False)
 
+    @property
+    def letter_batch(self) -> LetterBatch:
+        """Letters for the selected claims (Ctrl+Shift+L), made on first use."""
+        if self._letter_batch is None:
+            from atoz_desk.ui.letter_batch import LetterBatch
+
+            self._letter_batch = LetterBatch(self._services, self.actor, self._runner, self)
+            self._letter_batch.message.connect(self.show_status)
+        return self._letter_batch
+
     def new_claim(self) -> None:
         if self.new_claim_dialog is not None:
             self.new_claim_dialog.raise_()
             return
+        from atoz_desk.ui.new_claim_dialog import NewClaimDialog
+
         dialog = NewClaimDialog(self._services, self.actor, self._runner, self)
         dialog.open_claim.connect(self.open_claim)
         dialog.finished.connect(lambda _code: self._new_claim_closed(dialog))
@@ -300,6 +361,8 @@ class MainWindow(QMainWindow):
         if not self.supervisor:
             return
         if self.workload_dialog is None:
+            from atoz_desk.ui.workload import WorkloadDialog
+
             self.workload_dialog = WorkloadDialog(self._services.assignment, self._runner, self)
         else:
             self.workload_dialog.refresh()
@@ -308,6 +371,11 @@ class MainWindow(QMainWindow):
         self.workload_dialog.activateWindow()
 
     # ------------------------------------------------------------------ misc
+
+    def show_shortcuts(self) -> None:
+        from atoz_desk.ui.shortcuts_dialog import ShortcutsDialog
+
+        ShortcutsDialog(self.commands.shortcut_list(), self).open()
 
     def _focus_filter(self) -> None:
         self.filter_bar.text_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -336,13 +404,15 @@ class MainWindow(QMainWindow):
         )
         self._settings.sync()
         self.counts_timer.stop()
+        self.warm_up_timer.stop()
         self.live.stop()
         self._runner.unavailable.disconnect(self.live.went_offline)
         self.connection.stop()
         self.filter_bar.stop()
         self.search.close_palette()
         self.controller.clear()
-        self.letter_batch.close()
+        if self._letter_batch is not None:
+            self._letter_batch.close()
         for dialog in (self.workload_dialog, self.new_claim_dialog, self.controller.dialog):
             if dialog is not None:
                 dialog.close()

@@ -3,6 +3,8 @@ earlier one, Ctrl+1 … Ctrl+7 open each with its content, and the window starts
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -206,3 +208,94 @@ def test_ctrl_1_to_7_open_each_tab_with_the_claims_content(
         focus = QApplication.focusWidget()
         assert isinstance(tab, QWidget) and focus is not None and (focus is tab or tab.isAncestorOf(focus))
     assert [w.detail_pane.is_built(n) for n in range(7)] == [True] * 7
+
+
+def test_importing_the_main_window_leaves_out_pdf_reportlab_and_the_dialogs() -> None:
+    code = (
+        "import sys, atoz_desk.ui.main_window\n"
+        "print('\\n'.join(sorted(m for m in sys.modules if m.startswith(('PySide6', 'reportlab', 'atoz_desk.ui')))))"
+    )
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", code], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
+    assert "atoz_desk.ui.main_window" in loaded and "atoz_desk.ui.detail.summary_tab" in loaded
+    never = {
+        "PySide6.QtPdf",
+        "PySide6.QtPdfWidgets",
+        "PySide6.QtPrintSupport",
+        "reportlab",
+        "atoz_desk.ui.pdf_preview",
+        "atoz_desk.ui.new_claim_dialog",
+        "atoz_desk.ui.workload",
+        "atoz_desk.ui.shortcuts_dialog",
+        "atoz_desk.ui.reassign_dialog",
+        "atoz_desk.ui.action_dialog",
+        "atoz_desk.ui.flag_decision_dialog",
+        "atoz_desk.ui.letter_batch",
+        "atoz_desk.ui.evidence_add",
+        "atoz_desk.ui.detail.evidence_tab",
+        "atoz_desk.ui.detail.fraud_tab",
+        "atoz_desk.ui.detail.correspondence_tab",
+        "atoz_desk.ui.detail.payments_tab",
+        "atoz_desk.ui.detail.letters_tab",
+        "atoz_desk.ui.detail.history_tab",
+    }
+    assert sorted(loaded & never) == []
+
+
+WARM_UP_SCRIPT = """
+import os, sys, tempfile, threading, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+on_gui = {}
+
+class Spy:  # notes the thread that imports each module the window leaves for later
+    def find_spec(self, name, path=None, target=None):
+        on_gui.setdefault(name, threading.current_thread() is threading.main_thread())
+        return None
+
+sys.meta_path.insert(0, Spy())
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from atoz_desk.data.database import Database
+from atoz_desk.services import Services
+from atoz_desk.ui.main_window import LATER_MODULES, MainWindow
+from atoz_desk.ui.settings import DeskSettings
+from atoz_desk.ui.tasks import TaskRunner
+
+app = QApplication([])
+db = Database("sqlite:///" + sys.argv[1])
+services = Services.build(db)
+settings = DeskSettings(QSettings(tempfile.mkdtemp() + "/desk.ini", QSettings.Format.IniFormat))
+runner = TaskRunner()
+window = MainWindow(services, services.users.actor("alice"), runner, database_label="x", settings=settings)
+window.show()
+early = sorted(m for m in LATER_MODULES if m in sys.modules)
+end = time.monotonic() + 30
+while not (all(m in sys.modules for m in LATER_MODULES) and runner.is_idle()) and time.monotonic() < end:
+    app.processEvents()
+    time.sleep(0.01)
+print("early", *early)
+print("missing", *[m for m in LATER_MODULES if m not in sys.modules])
+print("on_gui", *[m for m in LATER_MODULES if on_gui.get(m, True)])
+window.close()
+runner.shutdown(5000)
+db.dispose()
+"""
+
+
+def test_a_moment_after_the_first_page_the_rest_is_imported_off_the_gui_thread(
+    desk_template: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    template, _claims = desk_template
+    copy = tmp_path / "desk.sqlite3"
+    copy.write_bytes(template.read_bytes())
+    out = subprocess.run(
+        [sys.executable, "-c", WARM_UP_SCRIPT, str(copy)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.splitlines()
+    assert out == ["early", "missing", "on_gui"]  # none before, none missing, none on the GUI thread
