@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QItemSelection, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
@@ -48,7 +49,6 @@ from atoz_desk.services import Services
 from atoz_desk.services.dto import ClaimDetail, EvidenceInfo, VerifyReport
 from atoz_desk.services.evidence import EvidenceService
 from atoz_desk.ui import style
-from atoz_desk.ui.evidence_add import AddResult, EvidenceAdder, EvidenceKindDialog
 from atoz_desk.ui.evidence_model import (
     COLUMNS,
     NAME,
@@ -65,6 +65,9 @@ from atoz_desk.ui.icons import icon
 from atoz_desk.ui.pdf_preview import PdfPreview
 from atoz_desk.ui.tasks import TaskRunner
 from atoz_desk.ui.widgets import Banner, EmptyState, tab_button
+
+if TYPE_CHECKING:  # imported when files are first added
+    from atoz_desk.ui.evidence_add import AddResult, EvidenceAdder, EvidenceKindDialog
 
 PREVIEW_MAX_PX = 2400
 """Images are decoded (off the GUI thread) to at most this many pixels on the longer side."""
@@ -518,6 +521,8 @@ class EvidenceTab(QWidget):
         if self.kind_dialog is not None or self.adder is not None:
             self.banner.show_message("Files are being added already; wait for them to finish.", error=True)
             return None
+        from atoz_desk.ui.evidence_add import EvidenceKindDialog
+
         dialog = EvidenceKindDialog(claim.reference, paths, claim.evidence_missing, self)
         reference = claim.reference
         dialog.accepted.connect(lambda: self.add_with_kinds(dialog.choices(), reference))
@@ -546,6 +551,8 @@ class EvidenceTab(QWidget):
         self.banner.clear()
         self.status_label.setText(f"Adding {len(items)} file{'s' if len(items) != 1 else ''}…")
         self.status_label.setStyleSheet("")
+        from atoz_desk.ui.evidence_add import EvidenceAdder
+
         adder = EvidenceAdder(service, actor, runner, reference, items, self)
         adder.finished.connect(lambda results: self._added(adder, results))
         self.adder = adder

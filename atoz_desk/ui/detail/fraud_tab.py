@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,12 +33,14 @@ from atoz_desk.services.claims import ClaimQueries
 from atoz_desk.services.dto import ClaimDetail, FlagInfo, ReferralInfo
 from atoz_desk.services.fraud import FraudOverview, FraudService, LinkedClaim, ReferralPacket, RescreenOutcome
 from atoz_desk.ui import style
-from atoz_desk.ui.action_dialog import RELOAD
-from atoz_desk.ui.flag_decision_dialog import FlagDecisionDialog
+from atoz_desk.ui.conflict_view import RELOAD
 from atoz_desk.ui.formatting import DASH, first_upper, humanize, is_open_state, local_date, local_time
 from atoz_desk.ui.record_table import Field, RecordTable, RecordTableModel
 from atoz_desk.ui.tasks import TaskRunner
 from atoz_desk.ui.widgets import Banner, tab_button
+
+if TYPE_CHECKING:  # imported when a flag is first confirmed or dismissed
+    from atoz_desk.ui.flag_decision_dialog import FlagDecisionDialog
 
 _SEVERITY_COLOUR = {"high": style.DANGER, "medium": style.WARNING}
 _STATUS_COLOUR = {"confirmed": style.DANGER, "dismissed": style.MUTED, "cleared": style.MUTED}
@@ -433,6 +436,8 @@ class FraudTab(QWidget):
             return None
         if self.dialog is not None or may_decide(actor, claim) is not None or flag.status != "open":
             return None
+        from atoz_desk.ui.flag_decision_dialog import FlagDecisionDialog
+
         dialog = FlagDecisionDialog(decision, flag, claim, fraud, claims, actor, runner, self)
         dialog.finished.connect(lambda code: self._decided_flag(dialog, code))
         self.dialog = dialog
