@@ -18,11 +18,12 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import make_url
 
-import atoz_desk.data.models  # noqa: F401  (registers every table on Base.metadata)
 from atoz_desk.data.base import Base
 from atoz_desk.data.database import build_engine, normalise_url
 from atoz_desk.data.location import resolve_database_url
+from atoz_desk.data.models import give_partial_indexes_their_where  # and every table on Base.metadata
 from atoz_desk.data.search import is_search_object
 
 config = context.config
@@ -68,8 +69,10 @@ def _url() -> str:
 
 def run_migrations_offline() -> None:
     """Emit SQL to stdout instead of running it (`alembic upgrade --sql`)."""
+    url = _url()
+    give_partial_indexes_their_where(target_metadata.tables.values(), make_url(url).get_backend_name())
     context.configure(
-        url=_url(),
+        url=url,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
         **_configure_options(),
@@ -108,6 +111,8 @@ def _run_sqlite(connection: Connection) -> None:
 
 
 def _run(connection: Connection) -> None:
+    # autogenerate compares the models' partial indexes as this backend makes them
+    give_partial_indexes_their_where(target_metadata.tables.values(), connection.dialect.name)
     if connection.dialect.name == "sqlite":
         _run_sqlite(connection)
         return

@@ -1,6 +1,8 @@
 """Declarative base with a naming convention and portable column types.
 
 The same models run on SQLite (embedded default) and PostgreSQL (shared).
+Nothing here imports a dialect: the PostgreSQL one (with its asyncio and
+driver modules, ~0.1 s) loads only when a PostgreSQL database is opened.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, MetaData, Numeric, TypeDecorator
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase
 
 from atoz_desk.domain.money import CENT
@@ -85,9 +86,31 @@ class Money(TypeDecorator[Decimal]):
         return Decimal(str(value)).quantize(CENT)
 
 
+class PortableJSON(TypeDecorator[Any]):
+    """JSON on SQLite, JSONB on PostgreSQL.
+
+    `JSON().with_variant(postgresql.JSONB(), ...)` would import the PostgreSQL
+    dialect when the models are defined, on an SQLite start too; here JSONB is
+    chosen (and imported) only when a PostgreSQL connection compiles the type.
+    """
+
+    impl = JSON
+    cache_ok = True
+    # as JSON: a Python None is stored as JSON null, and values (dicts) are not hashable
+    should_evaluate_none = True
+    hashable = False
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets a bigint.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
-JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
+JSONType = PortableJSON()
 
 
 class Base(DeclarativeBase):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -9,19 +10,28 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Connection,
     Date,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from atoz_desk.data.base import Base, BigIntPK, JSONType, Money, UTCDateTime
+
+UNASSIGNED = "assignee_id IS NULL"
+"""The condition of the New queue's partial index (migration 0007 makes the same)."""
+
+PARTIAL_DIALECTS = ("postgresql", "sqlite")
+"""The backends whose indexes take a WHERE (``<dialect>_where``)."""
 
 
 class User(Base):
@@ -129,15 +139,9 @@ class Claim(Base):
         Index("ix_claims_due_at_id", "due_at", "id"),
         Index("ix_claims_assignee_id_state", "assignee_id", "state", "due_at", "id"),
         # the New (unassigned) queue: PostgreSQL cannot take due-date order from the index above
-        # after "assignee_id IS NULL" and would sort every new claim for each page
-        Index(
-            "ix_claims_unassigned_state_due_at",
-            "state",
-            "due_at",
-            "id",
-            postgresql_where=text("assignee_id IS NULL"),
-            sqlite_where=text("assignee_id IS NULL"),
-        ),
+        # after "assignee_id IS NULL" and would sort every new claim for each page. Partial on both
+        # backends: the WHERE is given when the table is created (see give_partial_indexes_their_where)
+        Index("ix_claims_unassigned_state_due_at", "state", "due_at", "id", info={"where": UNASSIGNED}),
         # one index per sortable queue column, each led by state (see services/queues.py)
         Index("ix_claims_state_amount", "state", "amount_claimed", "id"),
         Index("ix_claims_state_filed_at", "state", "filed_at", "id"),
@@ -364,6 +368,33 @@ class AppSetting(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSONType)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def give_partial_indexes_their_where(tables: Iterable[Table], dialect: str) -> None:
+    """Make each index with a ``where`` in its info partial for `dialect` (``<dialect>_where``).
+
+    `postgresql_where=` given to the Index itself would import the PostgreSQL
+    dialect as the models are defined, on an SQLite start too. This runs
+    when a table is created (`create_all`, `Table.create`) or migrations are
+    compared, on a connection whose dialect is loaded by then. Migrations
+    give the same condition in their own `create_index`.
+    """
+    if dialect not in PARTIAL_DIALECTS:
+        return
+    for table in tables:
+        for index in table.indexes:
+            where = index.info.get("where")
+            if where is not None:
+                index.dialect_kwargs[f"{dialect}_where"] = text(where)
+
+
+def _before_create(table: Table, connection: Connection, **_: Any) -> None:
+    give_partial_indexes_their_where([table], connection.dialect.name)
+
+
+for _table in Base.metadata.tables.values():
+    if any("where" in index.info for index in _table.indexes):
+        event.listen(_table, "before_create", _before_create)
 
 
 # the search index's raw DDL hangs off the claims table's creation
