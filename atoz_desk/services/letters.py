@@ -16,13 +16,11 @@ import threading
 import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from multiprocessing import get_context
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
@@ -59,6 +57,9 @@ from atoz_desk.reports import (
 from atoz_desk.services.claims import insurance_for, load_claim
 
 if TYPE_CHECKING:
+    # the process pool (multiprocessing, ~20 ms to import) is only for batches: imported when one starts
+    from concurrent.futures import ProcessPoolExecutor
+
     from atoz_desk.reports.render import RenderedLetter
 
 AUTO = "auto"
@@ -396,6 +397,8 @@ class LetterService:
         cancelled: Callable[[], bool],
     ) -> bool:
         """Hand the claims to the worker processes a few at a time; True when cancelled."""
+        from concurrent.futures.process import BrokenProcessPool
+
         pool, stop = self._start_pool()
         stop.clear()
         # a few claims per job: one round trip to a worker per chunk, not per claim, yet
@@ -456,6 +459,9 @@ class LetterService:
 
     def _start_pool(self) -> tuple[ProcessPoolExecutor, Any]:
         if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
             # spawn, never fork: the app has Qt and database threads a forked child must not inherit
             context = get_context("spawn")
             stop = context.Event()
