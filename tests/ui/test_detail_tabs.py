@@ -66,7 +66,7 @@ def shows(pane: ClaimDetailPane, number: int, claim: ClaimDetail, desk: Desk) ->
         return False
     if number == SUMMARY:
         s = pane.summary_tab
-        return s.customer_box.values["name"].text() == claim.customer["name"]
+        return s.customer_box.values["name"].text() == str(claim.customer["name"])
     if number == EVIDENCE:
         e = pane.evidence_tab
         return e.reference == claim.reference and [x.filename for x in e.model.records()] == [

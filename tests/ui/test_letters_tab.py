@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import multiprocessing
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
 from atoz_desk.data.models import Letter
+from atoz_desk.services import Services
 from atoz_desk.services.letters import LetterService
 from atoz_desk.services.queues import QueueId
 from atoz_desk.ui.detail.letters_tab import TAMPERED_TITLE, LettersTab, suggested_name
@@ -295,7 +295,15 @@ def test_a_large_batch_runs_in_worker_processes_started_while_the_user_chooses(
 ) -> None:
     s = desk.services
     pooled = LetterService(s.db, s.policy, s.clock, render_workers=2, pool_threshold=3)
-    desk.services = replace(s, letters=pooled)  # the window's services: batches of 3+ use the pool
+
+    class PooledLetters(Services):
+        """The desk's services, but batches of 3+ letters render in worker processes."""
+
+        @property
+        def letters(self) -> LetterService:
+            return pooled
+
+    desk.services = PooledLetters(s.db, s.policy, s.clock)  # the window's services
     try:
         refs = [denied(desk) for _ in range(4)]
         w = make_window(desk.sam)  # type: ignore[operator]
