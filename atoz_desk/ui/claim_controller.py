@@ -63,7 +63,7 @@ class ClaimController(QObject):
         `written`: the claim was just changed outside a move (evidence added, a flag decided), so
         its queue row and the counts refresh too once it arrives."""
         self._forget_load()
-        claims, workflow, actor = self._services.claims, self._services.workflow, self._actor
+        services, actor = self._services, self._actor  # each service is made on the worker if it is new
         task: int | None = None
 
         def arrived(result: tuple[ClaimDetail, list[ActionOption]]) -> None:
@@ -82,7 +82,7 @@ class ClaimController(QObject):
             self.load_failed.emit(first_upper(problem.message))
 
         task = self._runner.run(
-            lambda: (claims.detail(reference), workflow.actions_for(reference, actor)),
+            lambda: (services.claims.detail(reference), services.workflow.actions_for(reference, actor)),
             arrived,
             on_error=refused,
             owner=self,
@@ -163,7 +163,7 @@ class ClaimController(QObject):
         if self._taking:
             return
         self._taking = True
-        assignment, actor = self._services.assignment, self._actor
+        services, actor = self._services, self._actor
         self.message.emit("Taking the next new claim…")
 
         def took(detail: ClaimDetail | None) -> None:
@@ -178,7 +178,7 @@ class ClaimController(QObject):
             self._taking = False
             self.message.emit(first_upper(problem.message))
 
-        self._runner.run(lambda: assignment.take_next(actor), took, on_error=refused, owner=self)
+        self._runner.run(lambda: services.assignment.take_next(actor), took, on_error=refused, owner=self)
 
     def reassign(self) -> ReassignDialog | None:
         claim = self.current

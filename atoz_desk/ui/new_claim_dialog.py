@@ -264,10 +264,12 @@ class NewClaimDialog(QDialog):
         self.working = True
         self._set_enabled(False)
         self.status_label.setText("Filing and screening…")
-        intake, actor = services.intake, self._actor
-        self._runner.run(
-            lambda: intake.file_claim(request, actor), self._filed, on_error=self._refused, owner=self
-        )
+        actor = self._actor
+
+        def file() -> IntakeResult:  # the intake service is made here, on the worker, the first time
+            return services.intake.file_claim(request, actor)
+
+        self._runner.run(file, self._filed, on_error=self._refused, owner=self)
 
     def _filed(self, result: IntakeResult) -> None:
         self.working = False

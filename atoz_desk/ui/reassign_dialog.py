@@ -129,10 +129,10 @@ class ReassignDialog(QDialog):
         self.banner.clear()
         self.reload_button.hide()
         self.conflict.hide()
-        assignment, actor, reference = self._services.assignment, self._actor, self.claim.reference
+        services, actor, reference = self._services, self._actor, self.claim.reference
         username, seen = self.selected_username(), self.claim.version
-        self._runner.run(
-            lambda: assignment.assign(reference, username, actor, expected_version=seen),
+        self._runner.run(  # the assignment service is made on the worker if it is new
+            lambda: services.assignment.assign(reference, username, actor, expected_version=seen),
             self._done,
             on_error=self._refused,
             owner=self,
