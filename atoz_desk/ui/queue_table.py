@@ -59,7 +59,14 @@ class QueueTableView(QTableView):
         header.sortIndicatorChanged.connect(self._indicator_clicked)
         header.sectionResized.connect(self._section_resized)
         model.modelReset.connect(self.viewport().update)
-        model.page_loaded.connect(lambda _n: self.viewport().update())
+        model.page_loaded.connect(self._rows_arrived)
+
+    def _rows_arrived(self, _added: int) -> None:
+        # Qt sets the scroll bar's range for the new rows but leaves it hidden until the next
+        # layout (the first click on a row): the queue looked unscrollable, and that first click
+        # then resized the viewport and repainted the whole table
+        self.updateGeometries()
+        self.viewport().update()
 
     # ---------------------------------------------------------------- layout
 
