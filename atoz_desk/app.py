@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def open_the_database() -> OpenedDatabase:
         from atoz_desk.services.startup import open_desk
 
-        return open_desk(url, demo=demo, demo_claims=DEMO_CLAIMS)
+        return open_desk(url, demo=demo, demo_claims=DEMO_CLAIMS, progress=session.opening_step)
 
     try:
         session.finished.connect(app.quit)

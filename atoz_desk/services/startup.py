@@ -8,6 +8,7 @@ back: `open_desk` reports it and only an administrator may run
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -77,7 +78,17 @@ def behind_hint(schema: SchemaStatus) -> str:
     )
 
 
-def open_database(url: str, *, demo: bool, demo_claims: int = 2000) -> OpenedDatabase:
+Progress = Callable[[str], None]
+"""Told what start-up is doing when it will take a while (creating the schema, adding demo data)."""
+
+
+def _quiet(_step: str) -> None:
+    return None
+
+
+def open_database(
+    url: str, *, demo: bool, demo_claims: int = 2000, progress: Progress = _quiet
+) -> OpenedDatabase:
     """The services over `url`, an empty database created and, for `demo`, filled when it has no claims.
 
     The services enforce the policy stored in the database (`policy set`), not
@@ -96,10 +107,12 @@ def open_database(url: str, *, demo: bool, demo_claims: int = 2000) -> OpenedDat
             )
         if schema.state == "behind":
             return OpenedDatabase(Services.build(db), database_label(db), behind=schema)
+        if schema.state == "empty":
+            progress("Creating the database…")
         ensure_current(db)
         notice = None
         if demo:
-            notice = _add_demo_data(db, demo_claims)
+            notice = _add_demo_data(db, demo_claims, progress)
         services = Services.build(db, load_policy(db))
     except BaseException:
         db.dispose()
@@ -107,11 +120,12 @@ def open_database(url: str, *, demo: bool, demo_claims: int = 2000) -> OpenedDat
     return OpenedDatabase(services, database_label(db), notice)
 
 
-def _add_demo_data(db: Database, claims: int) -> str | None:
+def _add_demo_data(db: Database, claims: int, progress: Progress) -> str | None:
     from atoz_desk.services.demo import DemoRefused, seed_demo
 
     if sum(Services.build(db).claims.counts_by_state().values()):
         return None
+    progress(f"Adding {claims:,} demo claims: a few seconds, on the first start only…")
     try:
         seed_demo(db, claims=claims)
     except DemoRefused as refused:
@@ -119,10 +133,12 @@ def _add_demo_data(db: Database, claims: int) -> str | None:
     return None
 
 
-def open_desk(url: str, *, demo: bool, demo_claims: int = 2000) -> OpenedDatabase:
+def open_desk(
+    url: str, *, demo: bool, demo_claims: int = 2000, progress: Progress = _quiet
+) -> OpenedDatabase:
     """`open_database` with every reason it cannot open as one DatabaseCannotOpen message."""
     try:
-        return open_database(url, demo=demo, demo_claims=demo_claims)
+        return open_database(url, demo=demo, demo_claims=demo_claims, progress=progress)
     except DomainError as refused:
         reason = refused.message
     except SQLAlchemyError as lost:

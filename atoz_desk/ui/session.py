@@ -51,6 +51,7 @@ def prepare_desk(opener: Callable[[], OpenedDatabase]) -> OpenedDatabase:
 class DeskSession(QObject):
     finished = Signal()
     """Nobody is signed in any more and no sign-in is showing: the app may quit."""
+    _opening_step = Signal(str)
 
     def __init__(
         self,
@@ -74,6 +75,7 @@ class DeskSession(QObject):
         self.message: QMessageBox | None = None
         """The question or notice showing now (upgrade, a database that cannot be used), if any."""
         self.signed_in: list[str] = []  # who signed in, in order (for the log and tests)
+        self._opening_step.connect(self._show_opening_step)  # queued: emitted on the opening worker
 
     @property
     def services(self) -> Services | None:
@@ -86,6 +88,14 @@ class DeskSession(QObject):
             self._runner.run(lambda: prepare_desk(opener), self._opened, on_error=self._cannot_open)
 
     # ------------------------------------------------------------ opening
+
+    def opening_step(self, text: str) -> None:
+        """For the opener, on its worker: say what opening the database is doing (thread-safe)."""
+        self._opening_step.emit(text)
+
+    def _show_opening_step(self, text: str) -> None:
+        if self.sign_in is not None:
+            self.sign_in.set_status(text)
 
     def _opened(self, opened: OpenedDatabase) -> None:
         if self._ended:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from atoz_desk.services.auth import UserService
 
 OPENING = "Opening the database…"
-WAITING = "Opening the database… you are signed in as soon as it is ready."
+WAITING = "You are signed in as soon as it is ready."
 
 
 class SignInDialog(QDialog):
@@ -44,6 +44,7 @@ class SignInDialog(QDialog):
         self._users = users
         self._runner = runner
         self._waiting = False  # Sign in pressed before the database was open
+        self._step = OPENING  # what opening the database is doing, while it is not open
         self.actor: Actor | None = None
         self.setWindowTitle("Sign in to AtoZ Desk")
         self.setObjectName("signInDialog")
@@ -93,7 +94,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(380)
+        self.setMinimumWidth(420)
         self.username_edit.setFocus()
 
     @property
@@ -107,6 +108,15 @@ class SignInDialog(QDialog):
     def set_hint(self, hint: str) -> None:
         self.hint_label.setText(hint)
         self.hint_label.setVisible(bool(hint))
+
+    def set_status(self, text: str) -> None:
+        """What opening the database is doing now (shown while it is not open yet)."""
+        self._step = text
+        self._show_status()
+
+    def _show_status(self) -> None:
+        if self._users is None:
+            self.status_label.setText(f"{self._step} {WAITING}" if self._waiting else self._step)
 
     def set_users(self, users: UserService) -> None:
         """The database is open: a Sign in that was waiting for it goes ahead now."""
@@ -129,7 +139,7 @@ class SignInDialog(QDialog):
         self._set_checking(True)
         if users is None:
             self._waiting = True
-            self.status_label.setText(WAITING)
+            self._show_status()
             self.error_label.hide()
             return
         self._runner.run(

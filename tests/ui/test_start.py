@@ -67,7 +67,7 @@ def test_sign_in_pressed_before_the_database_is_open_waits_then_signs_in(
     qtbot.keyClicks(dialog.username_edit, "alice")
     qtbot.keyClicks(dialog.password_edit, PASSWORD)
     qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
-    assert dialog.status_label.text() == WAITING
+    assert dialog.status_label.text() == f"Opening the database… {WAITING}"
     assert not dialog.sign_in_button.isEnabled() and not dialog.password_edit.isEnabled()
     assert session.window is None and dialog.isVisible()
 
@@ -135,7 +135,23 @@ def test_a_demo_start_on_a_new_file_fills_it_and_says_who_to_sign_in_as(
     url = f"sqlite:///{tmp_path / 'new' / 'desk.sqlite3'}"
     session = DeskSession(None, runner, private_settings, hint="Demo database: sign in as alice")
     sessions.append(session)
-    session.start(lambda: open_desk(url, demo=True, demo_claims=40))
+    steps: list[str] = []
+
+    def open_with_demo() -> OpenedDatabase:
+        def step(text: str) -> None:
+            steps.append(text)
+            session.opening_step(text)
+
+        return open_desk(url, demo=True, demo_claims=40, progress=step)
+
+    session.start(open_with_demo)
+    qtbot.waitUntil(
+        lambda: session.sign_in is not None and "demo claims" in session.sign_in.status_label.text()
+    )
+    assert steps == [
+        "Creating the database…",
+        "Adding 40 demo claims: a few seconds, on the first start only…",
+    ]
     qtbot.waitUntil(
         lambda: session.sign_in is not None and not session.sign_in.waiting_for_database, timeout=60_000
     )
