@@ -19,6 +19,31 @@ from atoz_desk.services.intake_rules import parse_intake
 _orders = count(1)
 
 
+def intake_row(n: int, **overrides: Any) -> dict[str, Any]:
+    """An import row for the n-th claim: a kettle that scorched a worktop, $450 claimed."""
+    row: dict[str, Any] = {
+        "order_id": f"O-{n:06d}",
+        "order_date": "2026-09-20",
+        "delivered_date": "2026-09-23",
+        "product_id": f"P-{n:06d}",
+        "product_title": "Electric kettle 1.7 l",
+        "product_price": "120.00",
+        "seller_id": "S-ACME",
+        "seller_name": "Acme Appliances",
+        "customer_name": f"Customer {n}",
+        "customer_email": f"customer{n}@example.com",
+        "customer_address": f"{n} Main Street, Springfield",
+        "incident_type": "property_damage",
+        "incident_date": "2026-10-10",
+        "filed_at": "2026-10-20T10:00:00Z",
+        "amount_claimed": "450.00",
+        "currency": "USD",
+        "description": "The kettle overheated and scorched the worktop.",
+    }
+    row.update(overrides)
+    return row
+
+
 @dataclass
 class Desk:
     """Services plus a team: two adjusters, a senior adjuster, a supervisor, an admin."""
@@ -31,28 +56,7 @@ class Desk:
     admin: Actor
 
     def row(self, **overrides: Any) -> dict[str, Any]:
-        n = next(_orders)
-        row: dict[str, Any] = {
-            "order_id": f"O-{n:06d}",
-            "order_date": "2026-09-20",
-            "delivered_date": "2026-09-23",
-            "product_id": f"P-{n:06d}",
-            "product_title": "Electric kettle 1.7 l",
-            "product_price": "120.00",
-            "seller_id": "S-ACME",
-            "seller_name": "Acme Appliances",
-            "customer_name": f"Customer {n}",
-            "customer_email": f"customer{n}@example.com",
-            "customer_address": f"{n} Main Street, Springfield",
-            "incident_type": "property_damage",
-            "incident_date": "2026-10-10",
-            "filed_at": "2026-10-20T10:00:00Z",
-            "amount_claimed": "450.00",
-            "currency": "USD",
-            "description": "The kettle overheated and scorched the worktop.",
-        }
-        row.update(overrides)
-        return row
+        return intake_row(next(_orders), **overrides)
 
     def file(self, **overrides: Any) -> str:
         s = self.services

@@ -20,6 +20,8 @@ from atoz_desk.data.database import Database
 from atoz_desk.services import Services
 from atoz_desk.services.intake_rules import parse_intake
 
+from .conftest import intake_row
+
 PASSWORD = "correct horse"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,25 +101,7 @@ def sqlite_desk(tmp_path: Path) -> tuple[str, str]:
         services = Services.build(db)
         services.users.add_user("alice", role="adjuster", authority="1000", password=PASSWORD)
         alice = services.users.actor("alice")
-        row = {
-            "order_id": "O-000001",
-            "order_date": "2026-09-20",
-            "delivered_date": "2026-09-23",
-            "product_id": "P-000001",
-            "product_title": "Electric kettle 1.7 l",
-            "product_price": "120.00",
-            "seller_id": "S-ACME",
-            "seller_name": "Acme Appliances",
-            "customer_name": "Customer 1",
-            "customer_email": "customer1@example.com",
-            "customer_address": "1 Main Street, Springfield",
-            "incident_type": "property_damage",
-            "incident_date": "2026-10-10",
-            "filed_at": "2026-10-20T10:00:00Z",
-            "amount_claimed": "450.00",
-            "currency": "USD",
-            "description": "The kettle overheated and scorched the worktop.",
-        }
+        row = intake_row(1)
         filed = services.intake.file_claim(parse_intake(row, services.policy, services.clock()), alice)
         return url, filed.reference
     finally:

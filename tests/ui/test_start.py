@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,19 +46,23 @@ def sessions(qtbot: QtBot, runner: TaskRunner) -> Iterator[list[DeskSession]]:
             session.services.db.dispose()
 
 
-def test_sign_in_pressed_before_the_database_is_open_waits_then_signs_in(
-    qtbot: QtBot, desk: Desk, runner: TaskRunner, private_settings: DeskSettings, sessions: list[DeskSession]
-) -> None:
-    url = str(desk.services.db.url)
-    database_may_open = threading.Event()
+def held_open(url: str, database_may_open: threading.Event) -> Callable[[], OpenedDatabase]:
+    """The real opener, held back until the test lets it go: a database slower to open than typing."""
 
-    def slow_open() -> OpenedDatabase:
+    def open_when_let() -> OpenedDatabase:
         assert database_may_open.wait(20), "the test never let the database open"
         return open_desk(url, demo=False)
 
+    return open_when_let
+
+
+def test_sign_in_pressed_before_the_database_is_open_waits_then_signs_in(
+    qtbot: QtBot, desk: Desk, runner: TaskRunner, private_settings: DeskSettings, sessions: list[DeskSession]
+) -> None:
     session = DeskSession(None, runner, private_settings, page_size=3)
     sessions.append(session)
-    session.start(slow_open)
+    database_may_open = threading.Event()
+    session.start(held_open(str(desk.services.db.url), database_may_open))
     qtbot.waitUntil(lambda: session.sign_in is not None and session.sign_in.isVisible())
     dialog = session.sign_in
     assert dialog is not None and dialog.waiting_for_database
@@ -84,16 +88,10 @@ def test_sign_in_pressed_before_the_database_is_open_waits_then_signs_in(
 def test_a_wrong_password_typed_while_the_database_opens_is_refused_once_it_is_open(
     qtbot: QtBot, desk: Desk, runner: TaskRunner, private_settings: DeskSettings, sessions: list[DeskSession]
 ) -> None:
-    url = str(desk.services.db.url)
-    database_may_open = threading.Event()
-
-    def slow_open() -> OpenedDatabase:
-        assert database_may_open.wait(20), "the test never let the database open"
-        return open_desk(url, demo=False)
-
     session = DeskSession(None, runner, private_settings)
     sessions.append(session)
-    session.start(slow_open)
+    database_may_open = threading.Event()
+    session.start(held_open(str(desk.services.db.url), database_may_open))
     qtbot.waitUntil(lambda: session.sign_in is not None and session.sign_in.isVisible())
     dialog = session.sign_in
     assert dialog is not None
