@@ -64,14 +64,9 @@ class QueueTableView(QTableView):
     def _rows_arrived(self, _added: int) -> None:
         # Qt sets the scroll bar's range for the new rows but leaves it hidden until the next
         # layout (the first click on a row): the queue looked unscrollable, and that first click
-        # then resized the viewport and repainted the whole table. The layout Qt would run on the
-        # next pass of the event loop runs now, and with it the geometry and the scroll bar.
-        self.executeDelayedItemsLayout()
+        # then resized the viewport and repainted the whole table
         self.updateGeometries()
-        # painted now, while no worker competes for the interpreter: left to the next pass of the
-        # event loop, the paint met the claim the adjuster had just opened being loaded on a worker,
-        # and each of its ~1,000 calls into the model waited for the lock (150-200 ms, not 30)
-        self.viewport().repaint()
+        self.viewport().update()
 
     # ---------------------------------------------------------------- layout
 
