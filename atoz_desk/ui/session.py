@@ -112,6 +112,13 @@ class DeskSession(QObject):
             hints = [behind_hint(opened.behind)]
         dialog.set_hint("\n\n".join(hints))
         dialog.set_users(opened.services.users)
+        if not dialog.checking and opened.behind is None:
+            # the user is still typing: the rest of the window's code loads now, not in the first
+            # seconds of work (the window would import it on a worker a second after its first page)
+            from atoz_desk.ui.main_window import warm_up
+
+            services = opened.services
+            self._runner.run(lambda: warm_up(services), on_error=lambda _problem: None)
 
     def _cannot_open(self, problem: DomainError) -> None:
         if self.sign_in is not None:

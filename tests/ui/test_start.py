@@ -231,3 +231,57 @@ def test_main_shows_sign_in_then_the_desk_and_exits_cleanly(tmp_path: Path, desk
     assert "seen ['dialog', 'window'] exit 0" in done.stdout
     assert "Signed in as Alice Adams (adjuster)" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+TYPING_SCRIPT = """
+import os, sys, tempfile, threading, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+on_gui = {}
+
+class Spy:  # notes the thread that imports each module
+    def find_spec(self, name, path=None, target=None):
+        on_gui.setdefault(name, threading.current_thread() is threading.main_thread())
+        return None
+
+sys.meta_path.insert(0, Spy())
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from atoz_desk.services.startup import open_desk
+from atoz_desk.ui.session import DeskSession
+from atoz_desk.ui.settings import DeskSettings
+from atoz_desk.ui.tasks import TaskRunner
+
+app = QApplication([])
+runner = TaskRunner()
+settings = DeskSettings(QSettings(tempfile.mkdtemp() + "/desk.ini", QSettings.Format.IniFormat))
+session = DeskSession(None, runner, settings)
+session.start(lambda: open_desk(sys.argv[1], demo=False))
+end = time.monotonic() + 30
+while (session.services is None or not runner.is_idle()) and time.monotonic() < end:
+    app.processEvents()  # nobody has pressed Sign in: the adjuster is still typing
+    time.sleep(0.01)
+from atoz_desk.ui.main_window import LATER_MODULES
+print("window", session.window is not None)
+print("missing", *[m for m in LATER_MODULES if m not in sys.modules])
+print("on_gui", *[m for m in LATER_MODULES if on_gui.get(m, True)])
+session.shutdown()
+runner.shutdown(5000)
+session.services.db.dispose()
+"""
+
+
+def test_while_the_adjuster_types_the_rest_of_the_window_loads_off_the_gui_thread(
+    desk_template: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    template, _claims = desk_template
+    copy = tmp_path / "desk.sqlite3"
+    copy.write_bytes(template.read_bytes())
+    out = subprocess.run(
+        [sys.executable, "-c", TYPING_SCRIPT, f"sqlite:///{copy}"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.splitlines()
+    # before anyone signs in: every tab and dialog module is loaded, none of them on the GUI thread
+    assert out == ["window False", "missing", "on_gui"]
