@@ -64,7 +64,9 @@ class QueueTableView(QTableView):
     def _rows_arrived(self, _added: int) -> None:
         # Qt sets the scroll bar's range for the new rows but leaves it hidden until the next
         # layout (the first click on a row): the queue looked unscrollable, and that first click
-        # then resized the viewport and repainted the whole table
+        # then resized the viewport and repainted the whole table. The layout Qt had put off to a
+        # timer runs now too: run later, it asked for a second paint of the whole page.
+        self.executeDelayedItemsLayout()
         self.updateGeometries()
         self.viewport().update()
 
