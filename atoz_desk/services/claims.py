@@ -24,6 +24,7 @@ from atoz_desk.data.models import (
     HistoryEntry,
     InsurancePolicy,
     Insurer,
+    Letter,
     Payment,
     Product,
     Recovery,
@@ -256,6 +257,7 @@ def build_detail(s: Session, c: Claim, policy: PolicySettings) -> ClaimDetail:
     )
     evidence = evidence_of(s, c, users)
     evidence_count = len(evidence)
+    letter_count = s.scalar(select(func.count()).select_from(Letter).where(Letter.claim_id == c.id)) or 0
     missing = missing_evidence(IncidentType(c.incident_type), (EvidenceKind(e.kind) for e in evidence))
     cust, seller, product, order = c.customer, c.seller, c.product, c.order
     return ClaimDetail(
@@ -297,6 +299,7 @@ def build_detail(s: Session, c: Claim, policy: PolicySettings) -> ClaimDetail:
         recoveries=recoveries,
         referrals=referrals,
         evidence_count=evidence_count,
+        letter_count=letter_count,
         evidence=evidence,
         evidence_missing=tuple(k.value for k in missing),
     )

@@ -274,6 +274,8 @@ class ClaimDetail:
     recoveries: tuple[RecoveryInfo, ...] = ()
     referrals: tuple[ReferralInfo, ...] = ()
     evidence_count: int = 0
+    letter_count: int = 0
+    """Letters archived for the claim (the Letters tab lists them when opened)."""
     extra: dict[str, Any] = field(default_factory=dict)
     evidence: tuple[EvidenceInfo, ...] = ()
     # the checklist: required kinds (EvidenceKind values) not yet on file for this incident type

@@ -81,7 +81,7 @@ _TABS = (
     _TabSpec("Fraud", lambda c: len(c.flags)),
     _TabSpec("Correspondence", lambda c: len(c.correspondence)),
     _TabSpec("Payments && Recovery", lambda c: len(c.payments) + len(c.recoveries)),
-    _TabSpec("Letters", None),
+    _TabSpec("Letters", lambda c: c.letter_count),
     _TabSpec("History", lambda c: len(c.history)),
 )
 
