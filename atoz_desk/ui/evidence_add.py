@@ -21,7 +21,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QLabel,
     QProgressDialog,
@@ -38,6 +37,7 @@ from atoz_desk.services.evidence import EvidenceService
 from atoz_desk.ui.evidence_model import file_size
 from atoz_desk.ui.formatting import first_upper
 from atoz_desk.ui.tasks import TaskRunner
+from atoz_desk.ui.widgets import accept_buttons
 
 PROGRESS_STEPS = 1000
 
@@ -99,16 +99,10 @@ class EvidenceKindDialog(QDialog):
             grid.addWidget(name, row, 0)
             grid.addWidget(combo, row, 1)
             self.combos.append(combo)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         count = len(self.paths)
-        self.add_button = buttons.addButton(
-            f"&Add {count} file{'s' if count != 1 else ''}", QDialogButtonBox.ButtonRole.AcceptRole
-        )
+        buttons, self.add_button = accept_buttons(self, f"&Add {count} file{'s' if count != 1 else ''}")
         self.add_button.setObjectName("addEvidenceFiles")
-        self.add_button.setProperty("primary", True)
         self.add_button.setDefault(True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(grid)

@@ -16,7 +16,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QMessageBox,
@@ -31,6 +30,7 @@ from atoz_desk.services import Services
 from atoz_desk.services.letters import AUTO, BatchResult
 from atoz_desk.ui.formatting import first_upper
 from atoz_desk.ui.tasks import TaskRunner
+from atoz_desk.ui.widgets import accept_buttons
 
 MAX_FAILURES_LISTED = 12
 
@@ -80,11 +80,7 @@ class BatchKindDialog(QDialog):
             self,
         )
         intro.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.generate_button = buttons.addButton("&Generate", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.generate_button.setProperty("primary", True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.generate_button = accept_buttons(self, "&Generate")
         form = QFormLayout()
         form.addRow("&Letter:", self.kind_combo)
         layout = QVBoxLayout(self)

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QMargins, QPoint, QRect, QSize, QStandardPaths, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QLayoutItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from atoz_desk.ui import style
 from atoz_desk.ui.icons import icon
@@ -154,3 +166,26 @@ def tab_button(tab: QWidget, text: str, keys: str, name: str, slot: Callable[[],
     shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     shortcut.activated.connect(button.click)
     return button
+
+
+def accept_buttons(dialog: QDialog, text: str) -> tuple[QDialogButtonBox, QPushButton]:
+    """Cancel and the dialog's one primary button (`text`, accepting it), wired to the dialog."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, dialog)
+    accept = buttons.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
+    accept.setProperty("primary", True)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, accept
+
+
+def save_as_dialog(
+    parent: QWidget, title: str, file_name: str, name_filter: str, suffix: str, name: str
+) -> QFileDialog:
+    """A "save as" file dialog that starts in the user's Documents folder with `file_name`."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    dialog = QFileDialog(parent, title, str(Path(folder or ".") / file_name))
+    dialog.setObjectName(name)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setNameFilter(name_filter)
+    dialog.setDefaultSuffix(suffix)
+    return dialog

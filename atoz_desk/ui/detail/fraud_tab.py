@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -37,7 +37,7 @@ from atoz_desk.ui.conflict_view import RELOAD
 from atoz_desk.ui.formatting import DASH, first_upper, humanize, is_open_state, local_date, local_time
 from atoz_desk.ui.record_table import Field, RecordTable, RecordTableModel
 from atoz_desk.ui.tasks import TaskRunner
-from atoz_desk.ui.widgets import Banner, tab_button
+from atoz_desk.ui.widgets import Banner, save_as_dialog, tab_button
 
 if TYPE_CHECKING:  # imported when a flag is first confirmed or dismissed
     from atoz_desk.ui.flag_decision_dialog import FlagDecisionDialog
@@ -498,13 +498,10 @@ class FraudTab(QWidget):
         claim = self.claim
         if claim is None or not self.packet_button.isEnabled() or self.file_dialog is not None:
             return None
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         name = f"{claim.reference}-referral-packet.zip"
-        dialog = QFileDialog(self, "Save the referral packet as", str(Path(folder or ".") / name))
-        dialog.setObjectName("referralPacketDialog")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter("ZIP archives (*.zip)")
-        dialog.setDefaultSuffix("zip")
+        dialog = save_as_dialog(
+            self, "Save the referral packet as", name, "ZIP archives (*.zip)", "zip", "referralPacketDialog"
+        )
         dialog.fileSelected.connect(self.write_packet)
         dialog.finished.connect(lambda _code: self._file_dialog_closed(dialog))
         self.file_dialog = dialog

@@ -14,13 +14,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -41,7 +40,7 @@ from atoz_desk.ui.formatting import first_upper, local_time
 from atoz_desk.ui.pdf_preview import PdfPreview, print_pdf
 from atoz_desk.ui.record_table import Field, RecordTable, RecordTableModel
 from atoz_desk.ui.tasks import TaskRunner
-from atoz_desk.ui.widgets import EmptyState, tab_button
+from atoz_desk.ui.widgets import EmptyState, accept_buttons, save_as_dialog, tab_button
 
 TAMPERED_TITLE = "This letter was changed after it was archived"
 SHA_SHOWN = 10  # hex digits of the SHA-256 in the list; the tooltip has all 64
@@ -101,11 +100,7 @@ class GenerateLetterDialog(QDialog):
             self,
         )
         note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.generate_button = buttons.addButton("&Generate", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.generate_button.setProperty("primary", True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.generate_button = accept_buttons(self, "&Generate")
         form = QFormLayout()
         form.addRow("&Kind:", self.kind_combo)
         layout = QVBoxLayout(self)
@@ -359,12 +354,9 @@ class LettersTab(QWidget):
         letter = self.selected()
         if letter is None or not self.preview.showing_document() or self.file_dialog is not None:
             return None
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        dialog = QFileDialog(self, "Save letter as", str(Path(folder or ".") / suggested_name(letter)))
-        dialog.setObjectName("saveLetterDialog")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter("PDF documents (*.pdf)")
-        dialog.setDefaultSuffix("pdf")
+        dialog = save_as_dialog(
+            self, "Save letter as", suggested_name(letter), "PDF documents (*.pdf)", "pdf", "saveLetterDialog"
+        )
         dialog.fileSelected.connect(lambda path: self.save_to(path, letter))
         dialog.finished.connect(lambda _code: self._file_dialog_closed(dialog))
         self.file_dialog = dialog
