@@ -109,6 +109,12 @@ class MainWindow(QMainWindow):
         self.queue_panel = QueuePanel(services, actor, runner, settings, self, page_size=page_size)
         self.claims_model, self.claims_view = self.queue_panel.model, self.queue_panel.view
         self.filter_bar = self.queue_panel.filter_bar
+        # the first page and the counts are asked for now: the database works on them while the
+        # rest of the window is built
+        self.queue_nav.queue_chosen.connect(self._show_queue)
+        start = settings.last_queue()
+        self.queue_nav.choose(start if start is not None and self.queue_nav.has_queue(start) else QueueId.MY)
+        self.refresh_counts()
         self.detail_pane = ClaimDetailPane(services.policy.fraud_review_score, self)
         self.detail_pane.use_services(services, actor, runner)
         self.actions_bar = self.detail_pane.actions_bar
@@ -135,10 +141,6 @@ class MainWindow(QMainWindow):
         self.live = LiveUpdates(self, sync)
         self._wire()
         self._restore_window()
-
-        start = settings.last_queue()
-        self.queue_nav.choose(start if start is not None and self.queue_nav.has_queue(start) else QueueId.MY)
-        self.refresh_counts()
         self.counts_timer.start()
         self.live.start()
 
@@ -193,7 +195,6 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         c, ctl, panel = self.commands, self.controller, self.queue_panel
-        self.queue_nav.queue_chosen.connect(self._show_queue)
         self.queue_nav.queue_reselected.connect(lambda _queue: self.refresh())
         panel.claim_chosen.connect(ctl.open)
         panel.problem.connect(self.show_status)
