@@ -38,13 +38,22 @@ WINDOW_MODULES = ("atoz_desk.ui.main_window",)
 """Imported on the opening worker, so signing in only builds the window."""
 
 
-def prepare_desk(opener: Callable[[], OpenedDatabase]) -> OpenedDatabase:
-    """The worker's half of start-up: open the database, then import what the window needs."""
+def prepare_desk(
+    opener: Callable[[], OpenedDatabase], database_open: Callable[[OpenedDatabase], None] | None = None
+) -> OpenedDatabase:
+    """The worker's half of start-up: open the database, then import what the window needs.
+
+    `database_open` hears of the open database before the window's modules load, so a password
+    is checked (on another worker) while they do.
+    """
     opened = opener()
+    services = opened.services
+    _built_here = services.users  # the sign-in's service, built off the GUI thread
+    if database_open is not None:
+        database_open(opened)
     for name in WINDOW_MODULES:
         importlib.import_module(name)
-    services = opened.services
-    _built_here = (services.users, services.queues, services.claims)  # the first page's, off the GUI thread
+    _built_here_too = (services.queues, services.claims)  # the first page's
     return opened
 
 
@@ -52,6 +61,7 @@ class DeskSession(QObject):
     finished = Signal()
     """Nobody is signed in any more and no sign-in is showing: the app may quit."""
     _opening_step = Signal(str)
+    _database_open = Signal(object)
 
     def __init__(
         self,
@@ -75,7 +85,11 @@ class DeskSession(QObject):
         self.message: QMessageBox | None = None
         """The question or notice showing now (upgrade, a database that cannot be used), if any."""
         self.signed_in: list[str] = []  # who signed in, in order (for the log and tests)
-        self._opening_step.connect(self._show_opening_step)  # queued: emitted on the opening worker
+        self._window_code_ready = True  # False while the opening worker still imports the window
+        self._actor_waiting: Actor | None = None  # signed in before the window's code was ready
+        # both queued: emitted on the opening worker
+        self._opening_step.connect(self._show_opening_step)
+        self._database_open.connect(self._opened)
 
     @property
     def services(self) -> Services | None:
@@ -85,7 +99,12 @@ class DeskSession(QObject):
         """Show the sign-in dialog; with `opener`, open the database on a worker meanwhile."""
         self._show_sign_in()
         if opener is not None:
-            self._runner.run(lambda: prepare_desk(opener), self._opened, on_error=self._cannot_open)
+            self._window_code_ready = False
+            self._runner.run(
+                lambda: prepare_desk(opener, self._database_open.emit),
+                self._ready,
+                on_error=self._cannot_open,
+            )
 
     # ------------------------------------------------------------ opening
 
@@ -112,7 +131,16 @@ class DeskSession(QObject):
             hints = [behind_hint(opened.behind)]
         dialog.set_hint("\n\n".join(hints))
         dialog.set_users(opened.services.users)
-        if not dialog.checking and opened.behind is None:
+
+    def _ready(self, opened: OpenedDatabase) -> None:
+        """The window's modules are imported too: a sign-in that came first opens the window now."""
+        self._window_code_ready = True
+        if self._ended:
+            return
+        actor, self._actor_waiting = self._actor_waiting, None
+        if actor is not None:
+            self._open_window(actor)
+        elif self.sign_in is not None and not self.sign_in.checking and opened.behind is None:
             # the user is still typing: the rest of the window's code loads now, not in the first
             # seconds of work (the window would import it on a worker a second after its first page)
             from atoz_desk.ui.main_window import warm_up
@@ -220,6 +248,9 @@ class DeskSession(QObject):
     # ------------------------------------------------------------ the window
 
     def _open_window(self, actor: Actor) -> None:
+        if not self._window_code_ready:
+            self._actor_waiting = actor  # opened by _ready, in a moment
+            return
         from atoz_desk.ui.main_window import MainWindow
         from atoz_desk.ui.queue_model import PAGE_SIZE
 

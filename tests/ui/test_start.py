@@ -19,6 +19,7 @@ from atoz_desk.data.database import Database
 from atoz_desk.services import Services
 from atoz_desk.services.settings import set_policy
 from atoz_desk.services.startup import OpenedDatabase, open_desk
+from atoz_desk.ui import session as session_module
 from atoz_desk.ui.session import DeskSession
 from atoz_desk.ui.settings import DeskSettings
 from atoz_desk.ui.signin import WAITING
@@ -80,6 +81,49 @@ def test_sign_in_pressed_before_the_database_is_open_waits_then_signs_in(
     window = session.window
     assert window is not None and window.actor.username == "alice"
     assert "SQLite" in window.database_label.text() and "desk.sqlite3" in window.database_label.text()
+    qtbot.waitUntil(loaded(window))
+    assert window.claims_model.rowCount() > 0
+    window.close()
+
+
+WINDOW_CODE_MAY_LOAD = threading.Event()
+
+
+def test_the_password_is_checked_while_the_window_code_loads_and_the_window_follows(
+    qtbot: QtBot,
+    desk: Desk,
+    runner: TaskRunner,
+    private_settings: DeskSettings,
+    sessions: list[DeskSession],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a window module that loads only when the test lets it: the slow part of a cold start
+    (tmp_path / "atoz_window_gate.py").write_text(
+        f"from {__name__} import WINDOW_CODE_MAY_LOAD\nassert WINDOW_CODE_MAY_LOAD.wait(20)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "atoz_window_gate", raising=False)
+    monkeypatch.setattr(session_module, "WINDOW_MODULES", (*session_module.WINDOW_MODULES, "atoz_window_gate"))
+    WINDOW_CODE_MAY_LOAD.clear()
+    session = DeskSession(None, runner, private_settings, page_size=3)
+    sessions.append(session)
+    session.start(lambda: open_desk(str(desk.services.db.url), demo=False))
+    qtbot.waitUntil(lambda: session.sign_in is not None and not session.sign_in.waiting_for_database)
+    dialog = session.sign_in
+    assert dialog is not None
+    qtbot.keyClicks(dialog.username_edit, "alice")
+    qtbot.keyClicks(dialog.password_edit, PASSWORD)
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    # the password is checked and accepted while the window's code is still loading
+    qtbot.waitUntil(lambda: session.sign_in is None, timeout=20_000)
+    assert dialog.actor is not None and dialog.actor.username == "alice"
+    assert session.window is None
+
+    WINDOW_CODE_MAY_LOAD.set()
+    qtbot.waitUntil(lambda: session.window is not None, timeout=20_000)
+    window = session.window
+    assert window is not None and window.actor.username == "alice"
     qtbot.waitUntil(loaded(window))
     assert window.claims_model.rowCount() > 0
     window.close()
@@ -247,6 +291,7 @@ sys.meta_path.insert(0, Spy())
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from atoz_desk.services.startup import open_desk
+from atoz_desk.ui import session as session_module
 from atoz_desk.ui.session import DeskSession
 from atoz_desk.ui.settings import DeskSettings
 from atoz_desk.ui.tasks import TaskRunner
