@@ -61,3 +61,14 @@ class DatabaseUnavailable(DomainError):
 
 class ConcurrentChange(DomainError):
     """A uniqueness clash with another writer's simultaneous insert; retrying resolves it."""
+
+
+class Cancelled(DomainError):
+    """Work stopped because its result is no longer wanted (a count overtaken by a newer filter).
+
+    Quiet: nobody asked for the result any more, so nothing is shown. Not DatabaseUnavailable:
+    the connection is fine.
+    """
+
+    def __init__(self, message: str = "Stopped: the result is no longer wanted.") -> None:
+        super().__init__(message)

@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from atoz_desk.data.cancel import QueryCancel, cancellable
 from atoz_desk.data.database import Database
 from atoz_desk.data.models import Claim, Customer, Order, Recovery
 from atoz_desk.data.search import MIN_SEARCH_CHARS, contains, in_matches_table, sqlite_matches_table
@@ -213,15 +214,18 @@ class QueueService:
                     out[spec.id] = sum(by_state.get(st.value, 0) for st in spec.states)
             return out
 
-    def count(self, query: QueueQuery, actor: Actor, *, cap: int | None = None) -> int:
+    def count(
+        self, query: QueueQuery, actor: Actor, *, cap: int | None = None, cancel: QueryCancel | None = None
+    ) -> int:
         """Rows matching the query, filters included.
 
         With `cap`, counting stops after cap + 1 rows: a result above `cap` means
         "more than cap" (a filter matching most of a million rows is counted in
-        milliseconds instead of a scan of the table).
+        milliseconds instead of a scan of the table). `cancel.cancel()` stops the
+        count where it is (another thread may call it): Cancelled is raised.
         """
         spec = self._spec(query.queue, actor)
-        with self._db.reading() as s:
+        with self._db.reading() as s, cancellable(s, cancel):
             return self._count(s, spec, query, actor, cap)
 
     def contains(self, query: QueueQuery, reference: str, actor: Actor) -> bool:

@@ -13,7 +13,8 @@ from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIn
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QVBoxLayout, QWidget
 
-from atoz_desk.domain.errors import DomainError
+from atoz_desk.data.cancel import QueryCancel
+from atoz_desk.domain.errors import Cancelled, DomainError
 from atoz_desk.domain.transitions import Actor
 from atoz_desk.services import Services
 from atoz_desk.services.dto import ClaimDetail, ClaimRow
@@ -123,7 +124,7 @@ class QueuePanel(QWidget):
         # counted once the first page is in: the rows the adjuster waits for go first
         self._count_after_page = True
         if self._count_task is not None:
-            self._runner.discard(self._count_task)
+            self._runner.discard(self._count_task)  # and stops it: the next page needs the core
             self._count_task = None
         self.filter_bar.show_count(None)
 
@@ -167,13 +168,20 @@ class QueuePanel(QWidget):
             if task == self._count_task:
                 self._count_task = None
                 self.filter_bar.count_label.setText("")
-                self.problem.emit(first_upper(problem.message))
+                if not isinstance(problem, Cancelled):  # stopped on purpose: nothing went wrong
+                    self.problem.emit(first_upper(problem.message))
 
         # a filtered count stops at COUNT_CAP ("10,000+"): counting every match of a broad
-        # filter at a million claims would hold a core the next page needs
+        # filter at a million claims would hold a core the next page needs; for the same
+        # reason a count overtaken by the next filter is stopped (discard cancels `token`)
         cap = COUNT_CAP if self.filter_bar.filters.active else None
+        token = QueryCancel()
         task = self._runner.run(
-            lambda: queues.count(query, actor, cap=cap), counted, on_error=refused, owner=self
+            lambda: queues.count(query, actor, cap=cap, cancel=token),
+            counted,
+            on_error=refused,
+            owner=self,
+            cancel=token,
         )
         self._count_task = task
 

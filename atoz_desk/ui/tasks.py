@@ -8,24 +8,35 @@ plain values captured before it starts: a worker never touches a widget.
 Expected problems (DomainError) go to the task's `on_error`, or to the
 runner's `problem` signal when it has none; anything else is a bug and is
 handed to `sys.excepthook` (the crash handler) on the GUI thread.
+
+A task started with a `cancel` token (a QueryCancel the work also uses) is
+stopped, not just forgotten, when it is discarded: a superseded query gives
+its worker back. The Cancelled it ends with is never shown to the user.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, SignalInstance, Slot
 
-from atoz_desk.domain.errors import DatabaseUnavailable, DomainError
+from atoz_desk.domain.errors import Cancelled, DatabaseUnavailable, DomainError
 
 T = TypeVar("T")
 
 DEFAULT_THREADS = 4
+
+
+class Cancellable(Protocol):
+    """What stops a task's work (atoz_desk.data.cancel.QueryCancel); callable from the GUI thread."""
+
+    def cancel(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,7 @@ class _Callbacks:
     on_done: Callable[[Any], None] | None
     on_error: Callable[[DomainError], None] | None
     owner: QObject | None
+    cancel: Cancellable | None = None
 
 
 class _Task(QRunnable):
@@ -46,13 +58,15 @@ class _Task(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._work()
+            outcome: tuple[Any, BaseException | None] = (self._work(), None)
         except BaseException as exc:  # handed to the GUI thread, which decides what it is
-            self._report.emit(self._task_id, None, exc)
-        else:
-            self._report.emit(self._task_id, result, None)
+            outcome = (None, exc)
         finally:
             self._work = _spent  # let the closure (and what it captured) go now
+        # RuntimeError "Signal source has been deleted": the runner went while this ran, and its
+        # owner chose not to wait for the result; nobody is left to call back
+        with contextlib.suppress(RuntimeError):
+            self._report.emit(self._task_id, *outcome)
 
 
 def _spent() -> None:
@@ -87,23 +101,31 @@ class TaskRunner(QObject):
         *,
         on_error: Callable[[DomainError], None] | None = None,
         owner: QObject | None = None,
+        cancel: Cancellable | None = None,
     ) -> int:
         """Start `work` on a worker thread; returns a task id for `discard`.
 
         `on_done(result)` and `on_error(problem)` run on the GUI thread. When
         `owner` (usually the widget or model asking) has been deleted by then,
-        the result is dropped instead of calling into a dead object.
+        the result is dropped instead of calling into a dead object. `cancel`
+        is the token `work` runs its queries under: `discard` and `shutdown`
+        cancel it.
         """
         if self._closed:
             raise RuntimeError("the task runner has been shut down")
         task_id = next(self._ids)
-        self._pending[task_id] = _Callbacks(on_done, on_error, owner)
+        self._pending[task_id] = _Callbacks(on_done, on_error, owner, cancel)
         self._pool.start(_Task(task_id, work, self._finished))
         return task_id
 
     def discard(self, task_id: int) -> None:
-        """Forget a task's callbacks: its result is no longer wanted (the work still finishes)."""
-        self._pending.pop(task_id, None)
+        """Forget a task's callbacks: its result is no longer wanted.
+
+        A task started with a `cancel` token is stopped too; any other work still finishes.
+        """
+        callbacks = self._pending.pop(task_id, None)
+        if callbacks is not None and callbacks.cancel is not None:
+            callbacks.cancel.cancel()
 
     @property
     def pending(self) -> int:
@@ -114,13 +136,16 @@ class TaskRunner(QObject):
         return not self._pending and self._pool.activeThreadCount() == 0
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Drop queued tasks, wait for running ones and end the worker threads.
+        """Drop queued tasks, cancel the ones that have a token, wait for running ones, end the threads.
 
         Returns False if a task was still running after `timeout_ms`. Results
         that arrive afterwards are ignored.
         """
         self._closed = True
         self._pool.clear()
+        for callbacks in self._pending.values():  # a long count must not hold the window's close
+            if callbacks.cancel is not None:
+                callbacks.cancel.cancel()
         finished = self._pool.waitForDone(timeout_ms)
         self._pending.clear()
         return bool(finished)
@@ -140,7 +165,7 @@ class TaskRunner(QObject):
                 self.unavailable.emit(error.message)
             if callbacks.on_error is not None:
                 callbacks.on_error(error)
-            else:
+            elif not isinstance(error, Cancelled):  # stopped on purpose: nothing to tell the user
                 self.problem.emit(error.message)
         else:
             sys.excepthook(type(error), error, error.__traceback__)

@@ -51,6 +51,27 @@ def test_task_runner_reports_expected_problems_and_drops_dead_owners(
     assert done[0] != threading.get_ident()  # the work ran off the GUI thread
 
 
+def test_a_runner_deleted_while_its_task_runs_reports_no_crash(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # its owner went (the app quitting) without waiting: the task's result has nobody to go to
+    crashes: list[str] = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, exc, tb: crashes.append(f"{kind.__name__}: {exc}"))
+    gone = TaskRunner()
+    may_finish, ran = threading.Event(), threading.Event()
+
+    def work() -> int:
+        assert may_finish.wait(5)
+        ran.set()
+        return 42
+
+    gone.run(work)
+    threading.Timer(0.2, may_finish.set).start()
+    shiboken6.delete(gone)  # its thread pool waits for the task while the runner is destroyed
+    assert ran.is_set()
+    assert crashes == []
+
+
 # ------------------------------------------------------------------ crash handler
 
 

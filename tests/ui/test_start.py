@@ -104,7 +104,9 @@ def test_the_password_is_checked_while_the_window_code_loads_and_the_window_foll
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "atoz_window_gate", raising=False)
-    monkeypatch.setattr(session_module, "WINDOW_MODULES", (*session_module.WINDOW_MODULES, "atoz_window_gate"))
+    monkeypatch.setattr(
+        session_module, "WINDOW_MODULES", (*session_module.WINDOW_MODULES, "atoz_window_gate")
+    )
     WINDOW_CODE_MAY_LOAD.clear()
     session = DeskSession(None, runner, private_settings, page_size=3)
     sessions.append(session)
