@@ -77,6 +77,12 @@ def warm_up(services: Services) -> None:
         getattr(services, service)
 
 
+def warm_claim_reads(services: Services, actor: Actor, reference: str) -> None:
+    """Read a claim as opening it would, and drop the result: the statements are compiled after."""
+    services.claims.detail(reference)
+    services.workflow.actions_for(reference, actor)
+
+
 class MainWindow(QMainWindow):
     sign_out_requested = Signal(bool)
     """The user signs out (False) or switches user (True); the session closes this window."""
@@ -241,10 +247,20 @@ class MainWindow(QMainWindow):
         self.warm_up_timer.start()  # once the first page is painted and the user reads it
 
     def _warm_up(self) -> None:
-        services = self._services
-        if all(name in sys.modules for name in LATER_MODULES):
-            return  # imported already (by the sign-in's worker, or an earlier window)
-        self._runner.run(lambda: warm_up(services), on_error=lambda _problem: None, owner=self)
+        services, actor = self._services, self.actor
+        if not all(name in sys.modules for name in LATER_MODULES):  # else the sign-in's worker did
+            self._runner.run(lambda: warm_up(services), on_error=lambda _problem: None, owner=self)
+        first = self.claims_model.claim_at(0)
+        if first is not None and self.controller.current is None:
+            # the first claim opened pays for compiling the detail's dozen statements (about
+            # 50 ms of Python on the worker, which the GUI thread then shares the GIL with); a
+            # read of the top row now, discarded, compiles them while the adjuster reads the queue
+            reference = first.reference
+            self._runner.run(
+                lambda: warm_claim_reads(services, actor, reference),
+                on_error=lambda _problem: None,
+                owner=self,
+            )
 
     # ---------------------------------------------------------------- queues
 

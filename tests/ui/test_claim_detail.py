@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from atoz_desk.services.queues import QueueId
 from atoz_desk.ui.detail.history_tab import changes_text, move_text
 from atoz_desk.ui.formatting import local_time
 from atoz_desk.ui.main_window import MainWindow
+from atoz_desk.ui.tasks import TaskRunner
 
 from .conftest import Desk, click_row, load_all, references, showing
 
@@ -202,3 +204,29 @@ def test_changes_text_in_the_claims_currency() -> None:
     )
     assert changes_text({"recovered": "200.00", "amount": "200.00"}, "EUR") == "recovered €200.00"
     assert changes_text({}, "USD") == ""
+
+
+def test_the_warm_up_reads_the_top_claim_off_the_gui_thread_and_opens_nothing(
+    qtbot: QtBot, alice_window: MainWindow, desk: Desk, runner: TaskRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = alice_window
+    qtbot.waitUntil(lambda: w.claims_model.rowCount() > 0 and not w.claims_model.loading)
+    claims = desk.services.claims
+    read = claims.detail
+    reads: list[tuple[str, int]] = []
+
+    def recording(reference: str):  # type: ignore[no-untyped-def]
+        reads.append((reference, threading.get_ident()))
+        return read(reference)
+
+    monkeypatch.setattr(claims, "detail", recording)
+    top = w.claims_model.claim_at(0)
+    assert top is not None
+    qtbot.waitUntil(
+        lambda: not w.warm_up_timer.isActive(), timeout=5_000
+    )  # it fired, a second after the page
+    qtbot.waitUntil(lambda: runner.pending == 0)
+    assert [reference for reference, _thread in reads] == [top.reference]
+    assert reads[0][1] != threading.get_ident()
+    assert w.controller.current is None and w.detail_pane.detail is None  # nothing was opened
+    assert w.detail_pane.currentWidget() is w.detail_pane.placeholder
