@@ -216,6 +216,10 @@ class MainWindow(QMainWindow):
         self.search.open_claim.connect(self.open_claim)
         self.counts_timer.timeout.connect(self._tick)
         self.claims_model.page_loaded.connect(self._first_page_loaded)
+        # the warm-up waits for a second in which the adjuster asked for nothing: its Python
+        # shares the GIL with the GUI thread, so beside a queue, sort, filter or claim it is felt
+        self.claims_model.page_loaded.connect(self._postpone_warm_up)
+        ctl.loading.connect(self._postpone_warm_up)
         self.warm_up_timer.timeout.connect(self._warm_up)
         self._runner.problem.connect(self.show_status)
         self._runner.unavailable.connect(self.live.went_offline)
@@ -245,6 +249,10 @@ class MainWindow(QMainWindow):
     def _first_page_loaded(self) -> None:
         self.claims_model.page_loaded.disconnect(self._first_page_loaded)
         self.warm_up_timer.start()  # once the first page is painted and the user reads it
+
+    def _postpone_warm_up(self, *_what: object) -> None:
+        if self.warm_up_timer.isActive():
+            self.warm_up_timer.start()  # from now: a second without new work
 
     def _warm_up(self) -> None:
         services, actor = self._services, self.actor

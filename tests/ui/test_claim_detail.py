@@ -230,3 +230,28 @@ def test_the_warm_up_reads_the_top_claim_off_the_gui_thread_and_opens_nothing(
     assert reads[0][1] != threading.get_ident()
     assert w.controller.current is None and w.detail_pane.detail is None  # nothing was opened
     assert w.detail_pane.currentWidget() is w.detail_pane.placeholder
+
+
+def test_the_warm_up_waits_while_the_adjuster_keeps_working(
+    qtbot: QtBot, alice_window: MainWindow, desk: Desk, runner: TaskRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = alice_window
+    qtbot.waitUntil(lambda: w.claims_model.rowCount() > 0 and not w.claims_model.loading)
+    claims = desk.services.claims
+    read = claims.detail
+    reads: list[str] = []
+
+    def recording(reference: str):  # type: ignore[no-untyped-def]
+        reads.append(reference)
+        return read(reference)
+
+    monkeypatch.setattr(claims, "detail", recording)
+    # a queue every 0.4 s for 2 s: twice the warm-up's delay, never a second's pause
+    for queue in (QueueId.ALL, QueueId.OPEN, QueueId.ALL, QueueId.OPEN, QueueId.ALL):
+        w.queue_nav.choose(queue)
+        qtbot.wait(400)
+        assert reads == [] and w.warm_up_timer.isActive()
+    qtbot.waitUntil(lambda: not w.warm_up_timer.isActive(), timeout=5_000)  # the adjuster paused
+    qtbot.waitUntil(lambda: runner.pending == 0)
+    top = w.claims_model.claim_at(0)
+    assert top is not None and reads == [top.reference]
