@@ -192,23 +192,33 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     yield shared
 
 
+@contextmanager
+def empty_database(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str, name: str
+) -> Iterator[Database]:
+    """A database with no tables: a new SQLite file `name`.sqlite3, or a new PostgreSQL schema."""
+    if backend == "sqlite":
+        with _disposed(Database(f"sqlite:///{tmp_path / f'{name}.sqlite3'}")) as database:
+            yield database
+        return
+    url: str = request.getfixturevalue("pg_url")
+    with pg_schema(url, prefix=f"atoz_{name}") as schema, _disposed(pg_database(url, schema)) as database:
+        yield database
+
+
+@contextmanager
+def _disposed(database: Database) -> Iterator[Database]:
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def blank_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A database with no tables at all (for migrations): a new SQLite file or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'blank.sqlite3'}")
-        try:
-            yield database
-        finally:
-            database.dispose()
-        return
-    url: str = request.getfixturevalue("pg_url")
-    with pg_schema(url, prefix="atoz_blank") as schema:
-        database = pg_database(url, schema)
-        try:
-            yield database
-        finally:
-            database.dispose()
+    with empty_database(request, tmp_path, request.param, "blank") as database:
+        yield database
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -65,8 +65,8 @@ LATER_MODULES = (
     "atoz_desk.ui.workload",
 )
 """What the window imports only when first used (the claim's other tabs, the dialogs), likeliest
-first. Importing this module leaves them out; the window imports them on a worker a moment after
-its first page (`warm_up`), so first use on the GUI thread finds them loaded."""
+first. Importing this module leaves them out; the window imports them on a worker once the
+adjuster pauses after its first page (`warm_up`), so first use on the GUI thread finds them loaded."""
 
 
 def warm_up(services: Services) -> None:

@@ -24,7 +24,7 @@ from atoz_desk.domain.states import Role
 from atoz_desk.domain.transitions import Actor
 from atoz_desk.services import Services
 from atoz_desk.services.queues import QueueId, QueueQuery
-from tests.conftest import create_schema, pg_database, pg_schema
+from tests.conftest import create_schema, empty_database
 
 JSON_COLUMNS = {
     ("app_settings", "value"),
@@ -51,22 +51,9 @@ def _schema_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     make = create_schema if origin == "create_all" else migrate.upgrade
     if origin == "create_all":
         _forget_partial_conditions(backend)
-    if backend == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'schema.sqlite3'}")
-        try:
-            make(database)
-            yield database
-        finally:
-            database.dispose()
-        return
-    url: str = request.getfixturevalue("pg_url")
-    with pg_schema(url, prefix="atoz_schema") as schema:
-        database = pg_database(url, schema)
-        try:
-            make(database)
-            yield database
-        finally:
-            database.dispose()
+    with empty_database(request, tmp_path, backend, "schema") as database:
+        make(database)
+        yield database
 
 
 def _forget_partial_conditions(backend: str) -> None:

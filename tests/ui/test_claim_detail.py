@@ -206,11 +206,9 @@ def test_changes_text_in_the_claims_currency() -> None:
     assert changes_text({}, "USD") == ""
 
 
-def test_the_warm_up_reads_the_top_claim_off_the_gui_thread_and_opens_nothing(
-    qtbot: QtBot, alice_window: MainWindow, desk: Desk, runner: TaskRunner, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    w = alice_window
-    qtbot.waitUntil(lambda: w.claims_model.rowCount() > 0 and not w.claims_model.loading)
+@pytest.fixture
+def detail_reads(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Every claim-detail read from now on: (reference, the reading thread)."""
     claims = desk.services.claims
     read = claims.detail
     reads: list[tuple[str, int]] = []
@@ -220,11 +218,21 @@ def test_the_warm_up_reads_the_top_claim_off_the_gui_thread_and_opens_nothing(
         return read(reference)
 
     monkeypatch.setattr(claims, "detail", recording)
+    return reads
+
+
+def first_page_shown(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: window.claims_model.rowCount() > 0 and not window.claims_model.loading)
+
+
+def test_the_warm_up_reads_the_top_claim_off_the_gui_thread_and_opens_nothing(
+    qtbot: QtBot, alice_window: MainWindow, runner: TaskRunner, detail_reads: list[tuple[str, int]]
+) -> None:
+    w, reads = alice_window, detail_reads
+    first_page_shown(qtbot, w)
     top = w.claims_model.claim_at(0)
     assert top is not None
-    qtbot.waitUntil(
-        lambda: not w.warm_up_timer.isActive(), timeout=5_000
-    )  # it fired, a second after the page
+    qtbot.waitUntil(lambda: not w.warm_up_timer.isActive(), timeout=5_000)  # it fired
     qtbot.waitUntil(lambda: runner.pending == 0)
     assert [reference for reference, _thread in reads] == [top.reference]
     assert reads[0][1] != threading.get_ident()
@@ -233,19 +241,10 @@ def test_the_warm_up_reads_the_top_claim_off_the_gui_thread_and_opens_nothing(
 
 
 def test_the_warm_up_waits_while_the_adjuster_keeps_working(
-    qtbot: QtBot, alice_window: MainWindow, desk: Desk, runner: TaskRunner, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, alice_window: MainWindow, runner: TaskRunner, detail_reads: list[tuple[str, int]]
 ) -> None:
-    w = alice_window
-    qtbot.waitUntil(lambda: w.claims_model.rowCount() > 0 and not w.claims_model.loading)
-    claims = desk.services.claims
-    read = claims.detail
-    reads: list[str] = []
-
-    def recording(reference: str):  # type: ignore[no-untyped-def]
-        reads.append(reference)
-        return read(reference)
-
-    monkeypatch.setattr(claims, "detail", recording)
+    w, reads = alice_window, detail_reads
+    first_page_shown(qtbot, w)
     # a queue every 0.4 s for 2 s: twice the warm-up's delay, never a second's pause
     for queue in (QueueId.ALL, QueueId.OPEN, QueueId.ALL, QueueId.OPEN, QueueId.ALL):
         w.queue_nav.choose(queue)
@@ -254,4 +253,4 @@ def test_the_warm_up_waits_while_the_adjuster_keeps_working(
     qtbot.waitUntil(lambda: not w.warm_up_timer.isActive(), timeout=5_000)  # the adjuster paused
     qtbot.waitUntil(lambda: runner.pending == 0)
     top = w.claims_model.claim_at(0)
-    assert top is not None and reads == [top.reference]
+    assert top is not None and [reference for reference, _thread in reads] == [top.reference]

@@ -104,7 +104,8 @@ def session_for(
         session.services.db.dispose()
 
 
-def _sign_in_when_told(qtbot: QtBot, session: DeskSession, username: str) -> None:
+def _sign_in_and_wait_for_the_answer(qtbot: QtBot, session: DeskSession, username: str) -> QMessageBox:
+    """Sign in once the dialog says the schema is behind; the message the session answers with."""
     qtbot.waitUntil(lambda: session.sign_in is not None and not session.sign_in.waiting_for_database)
     dialog = session.sign_in
     assert dialog is not None
@@ -113,18 +114,19 @@ def _sign_in_when_told(qtbot: QtBot, session: DeskSession, username: str) -> Non
     dialog.username_edit.setText(username)
     dialog.password_edit.setText(PASSWORD)
     qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: session.message is not None and session.message.isVisible())
+    assert session.message is not None
+    return session.message
 
 
 def test_an_adjuster_is_told_to_ask_an_administrator_and_nothing_changes(
     qtbot: QtBot, session_for: DeskSession, older: str
 ) -> None:
     session = session_for
-    _sign_in_when_told(qtbot, session, "alice")
-    qtbot.waitUntil(lambda: session.message is not None and session.message.isVisible())
-    assert session.message is not None
-    assert "ask an administrator to upgrade the database" in session.message.text()
+    box = _sign_in_and_wait_for_the_answer(qtbot, session, "alice")
+    assert "ask an administrator to upgrade the database" in box.text()
     with qtbot.waitSignal(session.finished):
-        session.message.button(QMessageBox.StandardButton.Ok).click()
+        box.button(QMessageBox.StandardButton.Ok).click()
     assert session.window is None and session.exit_code == 0
     assert _schema(older) == "behind"
 
@@ -133,10 +135,8 @@ def test_the_administrator_says_no_and_nothing_changes(
     qtbot: QtBot, session_for: DeskSession, older: str
 ) -> None:
     session = session_for
-    _sign_in_when_told(qtbot, session, "root")
-    qtbot.waitUntil(lambda: session.message is not None and session.message.isVisible())
-    box = session.message
-    assert box is not None and box.objectName() == "upgradeQuestion"
+    box = _sign_in_and_wait_for_the_answer(qtbot, session, "root")
+    assert box.objectName() == "upgradeQuestion"
     assert (
         box.text() == f"The database is at revision 0003; this version needs {head_revision()}. Upgrade now?"
     )
@@ -149,10 +149,8 @@ def test_the_administrator_confirms_the_upgrade_and_the_desk_opens(
     qtbot: QtBot, session_for: DeskSession, older: str
 ) -> None:
     session = session_for
-    _sign_in_when_told(qtbot, session, "root")
-    qtbot.waitUntil(lambda: session.message is not None and session.message.isVisible())
-    assert session.message is not None
-    session.message.button(QMessageBox.StandardButton.Yes).click()
+    box = _sign_in_and_wait_for_the_answer(qtbot, session, "root")
+    box.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: session.window is not None, timeout=30_000)
     assert session.window is not None and session.window.actor.username == "root"
     assert _schema(older) == "current"
